@@ -1,0 +1,5 @@
+import sys
+
+from latency_advisor.cli import main
+
+sys.exit(main())

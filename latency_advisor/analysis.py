@@ -1,0 +1,430 @@
+"""The analysis of a scenario (CONTRACTS.md §2): where the time goes, how far from the SLA.
+
+`analyze()` is the one entry point the CLI, the desktop app, the report and the rehearsal mode
+share. Its output model serialises to the public JSON; keys may be added, never removed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from latency_advisor.latency import PathModel
+from latency_advisor.latency.distributions import ASSUMED_SIGMA
+from latency_advisor.latency.model import (
+    DIRECT_CALL_LIMIT,
+    NON_OCCUPYING_KINDS,
+    WAIT_LABEL,
+    Estimate,
+    Method,
+)
+from latency_advisor.scenario import Scenario
+
+FORMAT = "latency-advisor/analysis/v1"
+Risk = Literal["none", "low", "medium", "high"]
+Cost = Literal["saves", "none", "low", "medium", "high"]
+Level = Literal["system", "serving", "model"]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class SlaOut(_Out):
+    target_ms: float
+    percentile: float | int
+    workload: str
+
+
+class Current(_Out):
+    at_sla_percentile_ms: float
+    p50_ms: float
+    p90_ms: float
+    p95_ms: float
+    p99_ms: float
+    p99_9_ms: float
+    sum_of_stage_percentiles_ms: float
+    service_at_sla_percentile_ms: float
+    queueing_wait_ms: float | None
+    queueing_wait_probability: float | None
+    utilization: float
+    steady_state: bool
+    method: str
+    simulated_requests: int
+    replicas: int
+    concurrency: int
+    replicas_needed_for_stability: int
+    replicas_needed_for_sla: int | None
+
+
+class Bottleneck(_Out):
+    stage: str
+    share: float
+
+
+class StageOut(_Out):
+    name: str
+    kind: str
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    calls: int
+    parallel_group: str | None
+    share: float
+    spread_assumed: bool
+
+
+class Recommendation(_Out):
+    rule: str
+    title: str
+    level: Level
+    technique: str
+    stage: str | None
+    saving_ms: tuple[float, float]
+    accuracy_risk: Risk
+    cost: Cost
+    effort_days: tuple[float, float]
+    why: str
+
+
+class PlanStep(_Out):
+    rule: str
+    projected_ms: float
+    meets_sla: bool
+
+
+class Option(_Out):
+    name: str
+    rules: list[str]
+    projected_ms: float
+    perceived_ms: float | None = None
+    meets_sla: bool
+    accuracy_risk: Risk
+    cost: Cost
+    effort_days: tuple[float, float]
+
+
+class Analysis(_Out):
+    format: str = FORMAT
+    scenario: str
+    sla: SlaOut
+    current: Current
+    meets_sla: bool
+    gap_ms: float
+    headroom_ms: float
+    bottleneck: Bottleneck
+    queueing_share: float
+    stages: list[StageOut]
+    recommendations: list[Recommendation] = Field(default_factory=list)
+    plan: list[PlanStep] = Field(default_factory=list)
+    options: list[Option] = Field(default_factory=list)
+    assumptions: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+    def to_json_data(self) -> dict[str, Any]:
+        """The public JSON: floats rounded to what a measurement can support."""
+        return _rounded(self.model_dump(mode="json"))
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 4) if abs(value) < 10 else round(value, 2)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
+
+
+def path_model(scenario: Scenario) -> PathModel:
+    return PathModel.from_stages(scenario.stages)
+
+
+def current_estimate(
+    scenario: Scenario, model: PathModel | None = None, method: Method = "auto"
+) -> tuple[PathModel, Estimate]:
+    model = model or path_model(scenario)
+    estimate = model.estimate(
+        scenario.traffic.peak_rps,
+        scenario.traffic.servers,
+        scenario.sla.percentile,
+        method=method,
+    )
+    return model, estimate
+
+
+def analyze(scenario: Scenario, *, method: Method = "auto") -> Analysis:
+    """Compose the path at peak traffic and compare it with the SLA."""
+    model, est = current_estimate(scenario, method=method)
+    sla = scenario.sla
+    traffic = scenario.traffic
+    stages = _stage_rows(scenario, model, est)
+    top = max(stages, key=lambda s: s.share)
+    at = est.at_percentile_ms
+    meets = est.stable and at <= sla.target_ms
+    analysis = Analysis(
+        scenario=scenario.name,
+        sla=SlaOut(**scenario.sla.model_dump(mode="json")),
+        current=Current(
+            at_sla_percentile_ms=at,
+            p50_ms=est.p(50.0),
+            p90_ms=est.p(90.0),
+            p95_ms=est.p(95.0),
+            p99_ms=est.p(99.0),
+            p99_9_ms=est.p(99.9),
+            sum_of_stage_percentiles_ms=naive_sum(scenario, model),
+            service_at_sla_percentile_ms=est.service_at_percentile_ms,
+            queueing_wait_ms=est.mean_wait_ms,
+            queueing_wait_probability=est.p_wait,
+            utilization=est.utilization,
+            steady_state=est.stable,
+            method=est.method,
+            simulated_requests=est.simulated_requests,
+            replicas=traffic.replicas,
+            concurrency=traffic.concurrency,
+            replicas_needed_for_stability=replicas_for_stability(scenario, model),
+            replicas_needed_for_sla=replicas_for_sla(scenario, model),
+        ),
+        meets_sla=meets,
+        gap_ms=max(0.0, at - sla.target_ms) if est.stable else at - sla.target_ms,
+        headroom_ms=max(0.0, sla.target_ms - at) if est.stable else 0.0,
+        bottleneck=Bottleneck(stage=top.name, share=top.share),
+        queueing_share=est.shares.get(WAIT_LABEL, 0.0),
+        stages=stages,
+        assumptions=_assumptions(scenario, model, est),
+        warnings=_warnings(scenario, est, model),
+    )
+    if not est.stable:
+        analysis.gap_ms = max(analysis.gap_ms, 0.0)
+    return analysis
+
+
+def replicas_for_stability(scenario: Scenario, model: PathModel) -> int:
+    """The fewest replicas that keep up with peak traffic (utilization below 1)."""
+    servers = model.replicas_for_stability(scenario.traffic.peak_rps)
+    return -(-servers // scenario.traffic.concurrency)
+
+
+def replicas_for_sla(scenario: Scenario, model: PathModel) -> int | None:
+    """The fewest replicas that meet the SLA at peak, or None when the service time alone misses."""
+    servers = model.replicas_for_sla(
+        scenario.traffic.peak_rps, scenario.sla.percentile, scenario.sla.target_ms
+    )
+    return None if servers is None else -(-servers // scenario.traffic.concurrency)
+
+
+def naive_sum(scenario: Scenario, model: PathModel) -> float:
+    """What adding up stage percentiles gives: the figure people quote, and why it misleads."""
+    pct = scenario.sla.percentile
+    fits = {spec.name: spec for spec in model.stages}
+    total = 0.0
+    for unit in model.units():
+        total += max(
+            spec.calls * _stage_percentile(scenario, fits[spec.name], pct) for spec in unit
+        )
+    return total
+
+
+def _stage_percentile(scenario: Scenario, spec, percentile: float) -> float:
+    stage = scenario.stage(spec.name)
+    given = {50.0: stage.p50_ms, 95.0: stage.p95_ms, 99.0: stage.p99_ms}.get(float(percentile))
+    return given if given is not None else spec.fit.quantile(percentile)
+
+
+def _stage_rows(scenario: Scenario, model: PathModel, est: Estimate) -> list[StageOut]:
+    rows = []
+    for spec in model.stages:
+        stage = scenario.stage(spec.name)
+        rows.append(
+            StageOut(
+                name=stage.name,
+                kind=stage.kind,
+                p50_ms=stage.p50_ms,
+                p95_ms=stage.p95_ms if stage.p95_ms is not None else spec.fit.quantile(95),
+                p99_ms=stage.p99_ms if stage.p99_ms is not None else spec.fit.quantile(99),
+                calls=stage.calls,
+                parallel_group=stage.parallel_group,
+                share=est.shares.get(stage.name, 0.0),
+                spread_assumed=spec.fit.assumed_sigma is not None,
+            )
+        )
+    return rows
+
+
+def _pct(value: float) -> str:
+    return f"p{value:g}"
+
+
+def _assumptions(scenario: Scenario, model: PathModel, est: Estimate) -> list[str]:
+    out = [
+        "Stages vary independently of one another; each stage's latency follows a curve fitted "
+        "through its given percentiles (a lognormal when two are given).",
+    ]
+    for spec in model.stages:
+        if spec.fit.assumed_sigma is not None:
+            stage = scenario.stage(spec.name)
+            out.append(
+                f"Stage '{spec.name}' gives only p50 ({stage.p50_ms:g} ms): its spread is assumed "
+                f"typical for a {spec.kind} stage (p95 ≈ {spec.fit.quantile(95):.0f} ms, "
+                f"p99 ≈ {spec.fit.quantile(99):.0f} ms). Measure p95/p99 to replace this guess."
+            )
+        if spec.calls > DIRECT_CALL_LIMIT:
+            out.append(
+                f"Stage '{spec.name}' makes {spec.calls} sequential calls; their sum is "
+                "approximated by a lognormal with the same mean and variance."
+            )
+    groups = {spec.group for spec in model.stages if spec.group}
+    for group in sorted(groups):
+        members = [spec.name for spec in model.stages if spec.group == group]
+        out.append(
+            f"Parallel group '{group}' ({', '.join(members)}) takes as long as its slowest member."
+        )
+    if scenario.traffic.peak_rps > 0:
+        free = sorted({s.kind for s in scenario.stages} & NON_OCCUPYING_KINDS)
+        held = "the whole request" + (f" except {' and '.join(free)} stages" if free else "")
+        out.append(
+            f"Requests arrive as a Poisson stream at {scenario.traffic.peak_rps:g} requests/s and "
+            f"are served first-come first-served by {_fleet(scenario)}; "
+            f"a replica is held for {held}."
+        )
+    if est.method == "formula":
+        out.append(
+            "Queueing wait from Erlang C with the Allen–Cunneen correction for service variability "
+            f"(utilization {est.utilization:.2f}, service variability Cs² = {est.busy_scv:.2f})."
+        )
+    elif est.method == "simulation":
+        why = (
+            f"utilization {est.utilization:.2f} is high"
+            if est.utilization >= 0.75
+            else f"the service time is heavy-tailed (Cs² = {est.busy_scv:.2f})"
+        )
+        out.append(
+            f"Queueing simulated over {est.simulated_requests:,} requests because {why}; "
+            "closed-form formulas understate the tail there."
+        )
+    if scenario.sla.workload == "batch":
+        out.append(
+            "Batch workload: the SLA percentile is read per request (item); for a job deadline, "
+            "throughput and utilization matter more than a single request's tail."
+        )
+    return out
+
+
+def _fleet(scenario: Scenario) -> str:
+    t = scenario.traffic
+    if t.concurrency == 1:
+        return f"{t.replicas} replica(s)"
+    return f"{t.replicas} replica(s) × {t.concurrency} concurrent requests each"
+
+
+def _warnings(scenario: Scenario, est: Estimate, model: PathModel) -> list[str]:
+    out = []
+    traffic = scenario.traffic
+    if not est.stable:
+        need = replicas_for_stability(scenario, model)
+        out.append(
+            f"At peak ({traffic.peak_rps:g} requests/s) the {traffic.replicas} replica(s) would be "
+            f"{est.utilization:.0%} utilized: requests arrive faster than they can be served, so "
+            "the queue grows without bound and no latency percentile is finite. "
+            f"At least {need} replicas are needed just to keep up (or a shorter service time). "
+            "The latencies shown exclude the queue: they are a lower bound."
+        )
+    elif est.utilization >= 0.8:
+        out.append(
+            f"Utilization at peak is {est.utilization:.0%}: the queue, and with it the tail, "
+            "grows steeply with any more traffic or any slower request."
+        )
+    if any(s.kind == "queueing" for s in scenario.stages) and traffic.peak_rps > 0:
+        out.append(
+            "The path has a measured 'queueing' stage and the model also adds queueing at peak "
+            "traffic: check that the same wait is not counted twice."
+        )
+    return out
+
+
+# ------------------------------------------------------------------------- text output
+
+
+def format_text(analysis: Analysis) -> str:
+    """A readable summary for the terminal."""
+    a = analysis
+    c = a.current
+    pct = _pct(a.sla.percentile)
+    lines = [
+        f"{a.scenario}",
+        f"SLA: {pct} ≤ {a.sla.target_ms:g} ms ({a.sla.workload})",
+        "",
+    ]
+    if a.meets_sla:
+        verdict = f"MEETS the SLA with {a.headroom_ms:.0f} ms to spare"
+    elif not c.steady_state:
+        verdict = "CANNOT KEEP UP at peak traffic (utilization ≥ 100%)"
+    else:
+        verdict = f"MISSES the SLA by {a.gap_ms:.0f} ms"
+    lines += [
+        f"End-to-end {pct}: {c.at_sla_percentile_ms:.0f} ms  →  {verdict}",
+        f"  p50 {c.p50_ms:.0f} · p95 {c.p95_ms:.0f} · p99 {c.p99_ms:.0f} ms "
+        f"(composed; adding stage {pct}s would say {c.sum_of_stage_percentiles_ms:.0f} ms)",
+        f"  utilization {c.utilization:.0%} on {c.replicas} replica(s); "
+        + (
+            f"mean queueing wait {c.queueing_wait_ms:.1f} ms ({c.method})"
+            if c.queueing_wait_ms is not None
+            else "queue unbounded"
+        ),
+        f"  replicas needed: {c.replicas_needed_for_stability} to keep up, "
+        + (
+            f"{c.replicas_needed_for_sla} to meet the SLA"
+            if c.replicas_needed_for_sla is not None
+            else "none meets the SLA (the service time alone is too slow)"
+        ),
+        "",
+        f"Where the time goes at {pct}:",
+    ]
+    width = max(len(s.name) for s in a.stages)
+    for s in a.stages:
+        bar = "█" * round(s.share * 30)
+        flag = " (spread assumed)" if s.spread_assumed else ""
+        lines.append(f"  {s.name:<{width}}  {s.share:6.1%}  {bar}{flag}")
+    if a.queueing_share > 0.0005:
+        bar = "█" * round(a.queueing_share * 30)
+        lines.append(f"  {WAIT_LABEL:<{width}}  {a.queueing_share:6.1%}  {bar}")
+    lines.append(f"Bottleneck: {a.bottleneck.stage} ({a.bottleneck.share:.0%})")
+    if a.recommendations:
+        lines += ["", "What to do, in order:"]
+        for i, r in enumerate(a.recommendations, 1):
+            lo, hi = r.saving_ms
+            lines.append(
+                f"  {i:2d}. [{r.level}] {r.title} — saves {lo:.0f}–{hi:.0f} ms, "
+                f"accuracy risk {r.accuracy_risk}, cost {r.cost}, "
+                f"{r.effort_days[0]:g}–{r.effort_days[1]:g} days"
+            )
+    if a.plan:
+        lines += ["", "Plan (cumulative):"]
+        for step in a.plan:
+            mark = "  ✓ meets the SLA" if step.meets_sla else ""
+            lines.append(f"  + {step.rule:<32} → {step.projected_ms:.0f} ms{mark}")
+    if a.options:
+        lines += ["", "Options for a decision maker:"]
+        for o in a.options:
+            perceived = f", perceived {o.perceived_ms:.0f} ms" if o.perceived_ms is not None else ""
+            lines.append(
+                f"  • {o.name}: {o.projected_ms:.0f} ms{perceived}; accuracy risk "
+                f"{o.accuracy_risk}, cost {o.cost}, {o.effort_days[0]:g}–{o.effort_days[1]:g} days"
+            )
+    if a.warnings:
+        lines += ["", "Warnings:"] + [f"  ! {w}" for w in a.warnings]
+    if a.assumptions:
+        lines += ["", "Assumptions:"] + [f"  - {x}" for x in a.assumptions]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = [
+    "ASSUMED_SIGMA",
+    "Analysis",
+    "Option",
+    "PlanStep",
+    "Recommendation",
+    "analyze",
+    "format_text",
+]

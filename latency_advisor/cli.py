@@ -1,0 +1,71 @@
+"""The command line: `latency-advisor COMMAND ...`; everything the app does works headless.
+
+Each command lives in `latency_advisor/commands/<name>.py` with `add_parser(subparsers)` and
+`run(args) -> int`; heavy libraries are imported inside `run`, so `--help` stays instant.
+Exit codes (CONTRACTS.md §5): 0 success, 2 invalid input, 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+
+from latency_advisor import __version__
+from latency_advisor.errors import UserError
+
+# command name -> module under latency_advisor.commands
+COMMANDS: dict[str, str] = {
+    "gui": "gui",
+    "analyze": "analyze",
+    "schema": "schema",
+    "examples": "examples",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="latency-advisor",
+        description="Where the time of an ML-backed request goes, and what to fix first.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show a traceback for unexpected errors"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMANDS.values():
+        mod = importlib.import_module(f"latency_advisor.commands.{module}")
+        command = mod.add_parser(sub)
+        command.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not any(a in COMMANDS for a in argv) and not any(a in ("-h", "--help") for a in argv):
+        argv = ["gui", *argv] if "--version" not in argv else argv
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: 2 for usage errors, 0 for --help
+        return int(exc.code or 0)
+    try:
+        return int(args._run(args) or 0)
+    except UserError as exc:
+        print(f"latency-advisor: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("latency-advisor: interrupted", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 1
+    except Exception as exc:  # an unexpected failure: say so plainly, details on request
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"latency-advisor: internal error: {type(exc).__name__}: {exc} "
+            "(run with --debug for details)",
+            file=sys.stderr,
+        )
+        return 1

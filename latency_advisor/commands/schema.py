@@ -1,0 +1,28 @@
+"""`latency-advisor schema scenario`: JSON Schema so editors can validate and complete files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from typing import Any
+
+
+def _scenario() -> dict[str, Any]:
+    from latency_advisor.scenario import scenario_json_schema
+
+    return scenario_json_schema()
+
+
+SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {"scenario": _scenario}
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser("schema", help="print a JSON Schema", description=__doc__)
+    p.add_argument("which", choices=sorted(SCHEMAS), help="which file format")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    print(json.dumps(SCHEMAS[args.which](), indent=2))
+    return 0

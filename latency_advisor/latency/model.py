@@ -1,0 +1,373 @@
+"""End-to-end latency of a serving path: stages composed by sampling, queueing at peak traffic.
+
+Percentiles do not add: the p99 of a sum is well below the sum of p99s when stages vary
+independently. We draw every stage's latency from its fitted distribution (Latin-hypercube
+stratified, fixed seed, so results are repeatable and what-if comparisons share their random
+numbers), compose them in request order (parallel groups take the slowest member, `calls` add up),
+and add the queueing wait at `peak_rps` over `replicas`.
+
+A replica is held for the whole request except client-side network transit (kind `network`) and
+an externally measured queue (kind `queueing`): those stages add latency but not load.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from statistics import NormalDist
+from typing import Literal
+
+import numpy as np
+
+from latency_advisor.latency.distributions import StageFit
+from latency_advisor.latency.queueing import WaitModel, allen_cunneen
+from latency_advisor.latency.simulation import fifo_waits
+
+LIVE_SAMPLES = 32_768
+SIM_REQUESTS = 1_000_000
+SIM_REQUESTS_HIGH_LOAD = 2_000_000
+SIM_WARMUP_FRACTION = 0.05
+DIRECT_CALL_LIMIT = 8
+NON_OCCUPYING_KINDS = frozenset({"network", "queueing"})
+REPORTED_PERCENTILES: tuple[float, ...] = (50.0, 90.0, 95.0, 99.0, 99.9)
+WAIT_LABEL = "queueing wait"
+
+Method = Literal["auto", "formula", "simulation"]
+StageSamples = dict[str, np.ndarray]
+Transform = Callable[[StageSamples, np.random.Generator], StageSamples]
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """One stage as the latency model sees it."""
+
+    name: str
+    kind: str
+    fit: StageFit
+    calls: int = 1
+    group: str | None = None
+
+    @property
+    def occupies_worker(self) -> bool:
+        return self.kind not in NON_OCCUPYING_KINDS
+
+
+@dataclass
+class Estimate:
+    """The composed end-to-end latency at one traffic level."""
+
+    percentile: float
+    at_percentile_ms: float
+    percentiles_ms: dict[float, float]
+    service_percentiles_ms: dict[float, float]
+    service_at_percentile_ms: float
+    mean_service_ms: float
+    mean_busy_ms: float
+    busy_scv: float
+    utilization: float
+    stable: bool
+    mean_wait_ms: float | None
+    p_wait: float | None
+    method: Literal["none", "formula", "simulation", "unstable"]
+    simulated_requests: int = 0
+    shares: dict[str, float] = field(default_factory=dict)
+
+    def p(self, percentile: float) -> float:
+        return self.percentiles_ms[percentile]
+
+
+def _stratified_uniforms(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Latin-hypercube uniforms: one draw in each of n equal strata, shuffled."""
+    return (rng.permutation(n) + rng.random(n)) / n
+
+
+# The normal quantile by interpolation in a fine table: uniform spacing in the body, log spacing
+# in both tails (numpy has no vectorised inverse normal CDF; this is accurate to ~1e-6 in z).
+_TAIL = np.logspace(-12, -3, 2000)
+_Z_TABLE_U = np.unique(np.concatenate((_TAIL, np.linspace(1e-3, 1 - 1e-3, 20001), 1 - _TAIL[::-1])))
+_Z_TABLE_Z = np.array([NormalDist().inv_cdf(float(u)) for u in _Z_TABLE_U])
+
+
+def _z_from_uniform(u: np.ndarray) -> np.ndarray:
+    return np.interp(np.clip(u, 1e-12, 1 - 1e-12), _Z_TABLE_U, _Z_TABLE_Z)
+
+
+class PathModel:
+    """A serving path's stage distributions, ready to compose at any traffic level."""
+
+    def __init__(self, stages: list[StageSpec], samples: int = LIVE_SAMPLES, seed: int = 20261122):
+        if not stages:
+            raise ValueError("a path needs at least one stage")
+        self.stages = stages
+        self.seed = seed
+        self.n = samples
+        rng = np.random.default_rng(seed)
+        self.samples: StageSamples = {s.name: self._draw(s, rng, samples, True) for s in stages}
+        self.wait_uniforms = _stratified_uniforms(rng, samples)
+        self._sim_cache: dict[int, tuple[StageSamples, np.ndarray]] = {}
+
+    @classmethod
+    def from_stages(cls, stages, **kwargs) -> PathModel:  # stages: Iterable[scenario.Stage]
+        specs = [
+            StageSpec(
+                name=s.name,
+                kind=s.kind,
+                fit=StageFit.from_percentiles(s.p50_ms, s.p95_ms, s.p99_ms, s.kind),
+                calls=s.calls,
+                group=s.parallel_group,
+            )
+            for s in stages
+        ]
+        return cls(specs, **kwargs)
+
+    # ------------------------------------------------------------ sampling
+
+    @staticmethod
+    def _draw(spec: StageSpec, rng: np.random.Generator, n: int, stratified: bool) -> np.ndarray:
+        """Per-request latency of a stage: `calls` independent draws added up."""
+
+        def one() -> np.ndarray:
+            u = _stratified_uniforms(rng, n) if stratified else rng.random(n)
+            return spec.fit.quantile_from_z(_z_from_uniform(u))
+
+        if spec.calls <= DIRECT_CALL_LIMIT:
+            total = one()
+            for _ in range(spec.calls - 1):
+                total = total + one()
+            return total
+        # Many calls: match mean and variance of the sum with a lognormal (Fenton-Wilkinson)
+        probe = spec.fit.quantile_from_z(_z_from_uniform(_stratified_uniforms(rng, 65_536)))
+        mean = spec.calls * probe.mean()
+        var = spec.calls * probe.var()
+        if mean <= 0:
+            return np.zeros(n)
+        sigma2 = math.log1p(var / mean**2)
+        mu = math.log(mean) - sigma2 / 2
+        u = _stratified_uniforms(rng, n) if stratified else rng.random(n)
+        return np.exp(mu + math.sqrt(sigma2) * _z_from_uniform(u))
+
+    def sim_samples(self, requests: int) -> tuple[StageSamples, np.ndarray]:
+        """Fresh (unstratified) per-request stage samples and interarrival exponentials."""
+        if requests not in self._sim_cache:
+            rng = np.random.default_rng(self.seed + requests)
+            stages = {s.name: self._draw(s, rng, requests, False) for s in self.stages}
+            self._sim_cache[requests] = (stages, rng.exponential(1.0, requests))
+        return self._sim_cache[requests]
+
+    # ------------------------------------------------------------ composition
+
+    def units(self) -> list[list[StageSpec]]:
+        """Sequential units in request order: a lone stage, or all stages of one parallel group."""
+        units: list[list[StageSpec]] = []
+        by_group: dict[str, list[StageSpec]] = {}
+        for spec in self.stages:
+            if spec.group is None:
+                units.append([spec])
+            elif spec.group in by_group:
+                by_group[spec.group].append(spec)
+            else:
+                by_group[spec.group] = [spec]
+                units.append(by_group[spec.group])
+        return units
+
+    def compose(self, samples: StageSamples) -> tuple[np.ndarray, np.ndarray]:
+        """Total and worker-busy latency per request from per-stage samples."""
+        total = np.zeros_like(next(iter(samples.values())))
+        busy = np.zeros_like(total)
+        for unit in self.units():
+            if len(unit) == 1:
+                part = samples[unit[0].name]
+            else:
+                part = np.max(np.stack([samples[s.name] for s in unit]), axis=0)
+            total += part
+            if any(s.occupies_worker for s in unit):
+                busy += part
+        return total, busy
+
+    # ------------------------------------------------------------ estimates
+
+    def estimate(
+        self,
+        peak_rps: float,
+        replicas: int,
+        percentile: float,
+        *,
+        samples: StageSamples | None = None,
+        transforms: list[Transform] | None = None,
+        method: Method = "auto",
+        with_shares: bool = True,
+    ) -> Estimate:
+        """The end-to-end estimate; `transforms` rewrite stage samples first (what-ifs)."""
+        base = samples if samples is not None else self.samples
+        live = _apply(base, transforms, self.seed)
+        total, busy = self.compose(live)
+        mean_busy = float(busy.mean())
+        scv = float(busy.var() / mean_busy**2) if mean_busy > 0 else 0.0
+        arrival = peak_rps / 1000.0
+        wait = allen_cunneen(arrival, replicas, mean_busy, scv)
+        service_pcts = _percentiles(total)
+        service_at = _percentile(total, percentile)
+        common = dict(
+            percentile=percentile,
+            service_percentiles_ms=service_pcts,
+            service_at_percentile_ms=service_at,
+            mean_service_ms=float(total.mean()),
+            mean_busy_ms=mean_busy,
+            busy_scv=scv,
+            utilization=wait.utilization,
+        )
+        if wait.utilization >= 1.0:
+            return Estimate(
+                at_percentile_ms=service_at,
+                percentiles_ms=service_pcts,
+                stable=False,
+                mean_wait_ms=None,
+                p_wait=None,
+                method="unstable",
+                shares=self._shares(live, total, None, percentile) if with_shares else {},
+                **common,
+            )
+        if arrival <= 0 or mean_busy <= 0:
+            return Estimate(
+                at_percentile_ms=service_at,
+                percentiles_ms=service_pcts,
+                stable=True,
+                mean_wait_ms=0.0,
+                p_wait=0.0,
+                method="none",
+                shares=self._shares(live, total, None, percentile) if with_shares else {},
+                **common,
+            )
+        chosen = method
+        if method == "auto":
+            chosen = "simulation" if needs_simulation(wait, scv, service_at) else "formula"
+        if chosen == "formula":
+            waits = wait.sample_from_uniform(self.wait_uniforms)
+            e2e = total + waits
+            return Estimate(
+                at_percentile_ms=_percentile(e2e, percentile),
+                percentiles_ms=_percentiles(e2e),
+                stable=True,
+                mean_wait_ms=wait.mean_wait_ms,
+                p_wait=wait.p_wait,
+                method="formula",
+                shares=self._shares(live, e2e, waits, percentile) if with_shares else {},
+                **common,
+            )
+        requests = SIM_REQUESTS_HIGH_LOAD if wait.utilization >= 0.85 else SIM_REQUESTS
+        sim_base, exp_gaps = self.sim_samples(requests)
+        sim_live = _apply(sim_base, transforms, self.seed + 1)
+        sim_total, sim_busy = self.compose(sim_live)
+        waits = fifo_waits(exp_gaps / arrival, sim_busy, replicas)
+        keep = slice(int(requests * SIM_WARMUP_FRACTION), None)
+        e2e = sim_total[keep] + waits[keep]
+        sim_waits = waits[keep]
+        return Estimate(
+            at_percentile_ms=_percentile(e2e, percentile),
+            percentiles_ms=_percentiles(e2e),
+            stable=True,
+            mean_wait_ms=float(sim_waits.mean()),
+            p_wait=float((sim_waits > 0).mean()),
+            method="simulation",
+            simulated_requests=requests,
+            shares=(
+                self._shares({k: v[keep] for k, v in sim_live.items()}, e2e, sim_waits, percentile)
+                if with_shares
+                else {}
+            ),
+            **common,
+        )
+
+    def _shares(
+        self, live: StageSamples, e2e: np.ndarray, waits: np.ndarray | None, percentile: float
+    ) -> dict[str, float]:
+        """Each stage's share of the latency at the percentile (Euler allocation).
+
+        Among requests whose end-to-end latency sits at the percentile, the share of a stage is
+        its mean contribution over the mean total; a parallel group's time goes to whichever
+        member was slowest in each request. Shares add up to 1 with the queueing wait.
+        """
+        n = len(e2e)
+        rank = min(n - 1, round(percentile / 100.0 * (n - 1)))
+        half = max(25, int(0.005 * n))
+        order = np.argpartition(e2e, (max(0, rank - half), min(n - 1, rank + half)))
+        window = order[max(0, rank - half) : min(n, rank + half + 1)]
+        denominator = float(e2e[window].mean())
+        if denominator <= 0:
+            return {s.name: 0.0 for s in self.stages}
+        shares: dict[str, float] = {}
+        for unit in self.units():
+            if len(unit) == 1:
+                shares[unit[0].name] = float(live[unit[0].name][window].mean()) / denominator
+                continue
+            stacked = np.stack([live[s.name][window] for s in unit])
+            winner = np.argmax(stacked, axis=0)
+            peak = stacked.max(axis=0)
+            for i, spec in enumerate(unit):
+                shares[spec.name] = float(np.where(winner == i, peak, 0.0).mean()) / denominator
+        if waits is not None:
+            shares[WAIT_LABEL] = float(waits[window].mean()) / denominator
+        return shares
+
+    # ------------------------------------------------------------ capacity
+
+    def replicas_for_stability(self, peak_rps: float) -> int:
+        """The fewest replicas with utilization below 1 at peak."""
+        _, busy = self.compose(self.samples)
+        offered = peak_rps / 1000.0 * float(busy.mean())
+        return max(1, math.floor(offered) + 1)
+
+    def replicas_for_sla(
+        self, peak_rps: float, percentile: float, target_ms: float, limit: int = 1_000_000
+    ) -> int | None:
+        """The fewest replicas meeting the target at peak (formula mode), or None if none can.
+
+        More replicas only shorten the queue: if the service time alone misses the target,
+        no replica count will meet it.
+        """
+        if _percentile(self.compose(self.samples)[0], percentile) > target_ms:
+            return None
+
+        def meets(c: int) -> bool:
+            est = self.estimate(peak_rps, c, percentile, method="formula", with_shares=False)
+            return est.stable and est.at_percentile_ms <= target_ms
+
+        low = self.replicas_for_stability(peak_rps)
+        if meets(low):
+            return low
+        high = low * 2
+        while not meets(high):
+            if high >= limit:
+                return None
+            low, high = high, min(limit, high * 2)
+        while high - low > 1:
+            mid = (low + high) // 2
+            low, high = (low, mid) if meets(mid) else (mid, high)
+        return high
+
+
+def needs_simulation(wait: WaitModel, busy_scv: float, service_at_ms: float) -> bool:
+    """Formulas are trusted unless the queue matters and load or tail is beyond their range."""
+    if wait.mean_wait_ms <= 0.01 * max(service_at_ms, 1e-9):
+        return False
+    return wait.utilization >= 0.75 or busy_scv > 1.0
+
+
+def _apply(base: StageSamples, transforms: list[Transform] | None, seed: int) -> StageSamples:
+    if not transforms:
+        return base
+    rng = np.random.default_rng(seed + 7)
+    live = dict(base)
+    for transform in transforms:
+        live = transform(live, rng)
+    return live
+
+
+def _percentile(values: np.ndarray, percentile: float) -> float:
+    return float(np.percentile(values, percentile))
+
+
+def _percentiles(values: np.ndarray) -> dict[float, float]:
+    points = np.percentile(values, REPORTED_PERCENTILES)
+    return {p: float(v) for p, v in zip(REPORTED_PERCENTILES, points, strict=True)}

@@ -1,0 +1,437 @@
+"""The scenario file (CONTRACTS.md §1): pydantic models, YAML/JSON load and atomic save.
+
+A scenario is one serving path, its SLA, its traffic and its quality budget. Files written today
+must still open next year, so the models forbid unknown keys (a typo is an error, not a silent
+default) and every error names the file, the field path and, for YAML, the line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
+
+from latency_advisor.atomic import atomic_write_text
+from latency_advisor.errors import UserError
+
+FORMAT = "latency-advisor/scenario/v1"
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_YAML_NODES = 200_000
+PERCENTILES: tuple[float, ...] = (50, 90, 95, 99, 99.9)
+
+StageKind = Literal[
+    "network",
+    "feature_fetch",
+    "preprocessing",
+    "retrieval",
+    "model",
+    "postprocessing",
+    "serialization",
+    "queueing",
+    "cold_start",
+    "other",
+]
+STAGE_KINDS: tuple[str, ...] = StageKind.__args__  # type: ignore[attr-defined]
+Workload = Literal["interactive", "batch", "streaming"]
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+FactValue = bool | int | float | str
+Ms = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Sla(_Strict):
+    target_ms: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    percentile: float
+    workload: Workload = "interactive"
+
+    @field_validator("percentile")
+    @classmethod
+    def _known_percentile(cls, value: float) -> float:
+        if value not in PERCENTILES:
+            allowed = ", ".join(_fmt_num(p) for p in PERCENTILES)
+            raise ValueError(f"must be one of {allowed}")
+        return value
+
+    @field_serializer("percentile")
+    def _serialize_percentile(self, value: float) -> float | int:
+        return _int_if_whole(value)
+
+
+class Traffic(_Strict):
+    peak_rps: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    replicas: Annotated[int, Field(ge=1, le=100_000)] = 1
+    # extension: requests one replica serves at once (threads, async slots, continuous batching)
+    concurrency: Annotated[int, Field(ge=1, le=10_000)] = 1
+
+    @property
+    def servers(self) -> int:
+        """Requests the whole fleet serves at once: replicas x concurrency."""
+        return self.replicas * self.concurrency
+
+
+class Quality(_Strict):
+    max_accuracy_drop_pct: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] = 1.0
+
+
+class ModelInfo(_Strict):
+    family: Literal["llm", "transformer_encoder", "cnn", "tree", "mlp", "other"] | None = None
+    params_millions: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    precision: Literal["fp32", "fp16", "bf16", "int8", "int4"] | None = None
+    runtime: (
+        Literal[
+            "pytorch",
+            "tensorflow",
+            "onnxruntime",
+            "tensorrt",
+            "openvino",
+            "tflite",
+            "vllm",
+            "other",
+        ]
+        | None
+    ) = None
+    hardware: Literal["cpu", "gpu", "edge", "npu"] | None = None
+    batching: Literal["none", "static", "dynamic", "continuous"] | None = None
+    streaming: bool = False
+    output_tokens: Annotated[int, Field(ge=1)] | None = None
+
+
+class Stage(_Strict):
+    name: NonEmpty
+    kind: StageKind
+    p50_ms: Ms
+    p95_ms: Ms | None = None
+    p99_ms: Ms | None = None
+    calls: Annotated[int, Field(ge=1, le=10_000)] = 1
+    parallel_group: NonEmpty | None = None
+    facts: dict[NonEmpty, FactValue] = Field(default_factory=dict)
+    model: ModelInfo | None = None
+
+    @model_validator(mode="after")
+    def _ordered_percentiles(self) -> Stage:
+        if self.p95_ms is not None and self.p95_ms < self.p50_ms:
+            raise ValueError(f"p95_ms ({self.p95_ms:g}) must be >= p50_ms ({self.p50_ms:g})")
+        if self.p99_ms is not None:
+            lower = self.p95_ms if self.p95_ms is not None else self.p50_ms
+            label = "p95_ms" if self.p95_ms is not None else "p50_ms"
+            if self.p99_ms < lower:
+                raise ValueError(f"p99_ms ({self.p99_ms:g}) must be >= {label} ({lower:g})")
+        return self
+
+    @field_validator("facts")
+    @classmethod
+    def _finite_facts(cls, facts: dict[str, FactValue]) -> dict[str, FactValue]:
+        for key, value in facts.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"fact {key!r} must be a finite number")
+        return facts
+
+
+class Scenario(_Strict):
+    format: Literal["latency-advisor/scenario/v1"]
+    name: NonEmpty
+    notes: str | None = None
+    sla: Sla
+    traffic: Traffic
+    quality: Quality = Field(default_factory=Quality)
+    stages: Annotated[list[Stage], Field(min_length=1, max_length=500)]
+
+    @model_validator(mode="after")
+    def _unique_stage_names(self) -> Scenario:
+        seen: set[str] = set()
+        for stage in self.stages:
+            if stage.name in seen:
+                raise ValueError(f"stage names must be unique; {stage.name!r} appears twice")
+            seen.add(stage.name)
+        return self
+
+    def stage(self, name: str) -> Stage:
+        for stage in self.stages:
+            if stage.name == name:
+                return stage
+        raise KeyError(name)
+
+
+class ScenarioError(UserError):
+    """A user error in a scenario file: which file, which field, which line, what is expected."""
+
+    def __init__(
+        self, path: str | Path | None, message: str, field: str = "", line: int | None = None
+    ):
+        self.path = str(path) if path is not None else None
+        self.field = field
+        self.line = line
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.path or "<scenario>"
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.field:
+            where += f": {self.field}"
+        return f"{where}: {self.message}"
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario file (YAML or JSON, chosen by content) or raise ScenarioError."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ScenarioError(path, f"cannot read the file ({exc.strerror or exc})") from None
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError(
+            path,
+            f"the file is {size / 1e6:.1f} MB; a scenario file is at most "
+            f"{MAX_FILE_BYTES // (1024 * 1024)} MB (is this the right file?)",
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(path, f"cannot read the file ({exc.strerror or exc})") from None
+    return parse_scenario(raw, source=path)
+
+
+def parse_scenario(raw: bytes | str, source: str | Path | None = None) -> Scenario:
+    """Parse scenario text; `source` names the file in error messages."""
+    text = _decode(raw, source) if isinstance(raw, bytes) else raw
+    if "\x00" in text:
+        raise ScenarioError(source, "this is a binary file, not a YAML or JSON scenario")
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        data, lines = _parse_json(text, source), {}
+    else:
+        data, lines = _parse_yaml(text, source)
+    return validate_scenario(data, source=source, lines=lines)
+
+
+def validate_scenario(
+    data: Any, source: str | Path | None = None, lines: dict[tuple, int] | None = None
+) -> Scenario:
+    """Validate already-parsed data; errors point at the first problem's field and line."""
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else type(data).__name__
+        raise ScenarioError(
+            source,
+            "expected a mapping with format, name, sla, traffic and stages; "
+            f"the document is {kind}",
+        )
+    if "format" not in data:
+        raise ScenarioError(
+            source, f"missing; every scenario starts with 'format: {FORMAT}'", field="format"
+        )
+    if data.get("format") != FORMAT:
+        raise ScenarioError(
+            source,
+            f"expected {FORMAT!r}, got {data.get('format')!r}",
+            field="format",
+            line=(lines or {}).get(("format",)),
+        )
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise _from_validation(exc, source, lines or {}) from None
+
+
+def _decode(raw: bytes, source: str | Path | None) -> str:
+    if b"\x00" in raw[:8192]:
+        raise ScenarioError(source, "this is a binary file, not a YAML or JSON scenario")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            source, f"the file is not UTF-8 text (bad byte at offset {exc.start})"
+        ) from None
+
+
+def _parse_json(text: str, source: str | Path | None) -> Any:
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(source, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    except ValueError as exc:
+        raise ScenarioError(source, str(exc)) from None
+    except RecursionError:
+        raise ScenarioError(source, "the JSON document is nested too deeply") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a scenario can hold")
+
+
+def _parse_yaml(text: str, source: str | Path | None) -> tuple[Any, dict[tuple, int]]:
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        lines: dict[tuple, int] = {}
+        _index_lines(node, (), lines, [0], source)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in problem:
+            problem = f"{problem}; scenario files hold plain data only (no YAML tags)"
+        raise ScenarioError(source, f"invalid YAML: {problem}", line=line) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(source, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(source, "the YAML document is nested too deeply") from None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def _index_lines(
+    node: yaml.Node, path: tuple, lines: dict[tuple, int], count: list[int], source: Any
+) -> None:
+    """Record the line of every field; refuse duplicate keys and alias bombs."""
+    count[0] += 1
+    if count[0] > MAX_YAML_NODES:
+        raise ScenarioError(source, "the YAML document is too large (too many nodes or aliases)")
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None and key != "<<":
+                if key in seen:
+                    raise ScenarioError(
+                        source,
+                        f"the key {key!r} appears twice",
+                        field=_dotted((*path, key)),
+                        line=key_node.start_mark.line + 1,
+                    )
+                seen.add(key)
+            _index_lines(value_node, (*path, key), lines, count, source)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _index_lines(item, (*path, index), lines, count, source)
+
+
+def _from_validation(
+    exc: ValidationError, source: str | Path | None, lines: dict[tuple, int]
+) -> ScenarioError:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc = tuple(part for part in first["loc"] if not _is_union_tag(part))
+    field = _dotted(loc)
+    message = _explain(first)
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    line = None
+    for cut in range(len(loc), -1, -1):
+        if loc[:cut] in lines:
+            line = lines[loc[:cut]]
+            break
+    return ScenarioError(source, message, field=field, line=line)
+
+
+def _is_union_tag(part: Any) -> bool:
+    return isinstance(part, str) and (
+        part.startswith(("function-", "literal[", "constrained-"))
+        or part in {"float", "int", "bool", "str", "list", "dict", "none"}
+    )
+
+
+def _explain(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling; unknown keys are not allowed)"
+    if kind == "missing":
+        return "missing; this field is required"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"got {error.get('input')!r}; expected one of {expected}"
+    msg = str(error["msg"])
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    got = error.get("input")
+    if kind not in {"value_error", "model_type", "dict_type"} and _short(got):
+        msg += f" (got {got!r})"
+    return msg
+
+
+def _short(value: Any) -> bool:
+    return isinstance(value, (int, float, str, bool)) and len(repr(value)) <= 60
+
+
+def _dotted(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+# ---------------------------------------------------------------- saving
+
+
+def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
+    """The plain data of a scenario, without unset optional fields, keys in contract order."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    if data["traffic"].get("concurrency") == 1:
+        data["traffic"].pop("concurrency")
+    for stage in data["stages"]:
+        if not stage.get("facts"):
+            stage.pop("facts", None)
+        if stage.get("calls") == 1:
+            stage.pop("calls")
+        model = stage.get("model")
+        if model is not None and model.get("streaming") is False:
+            model.pop("streaming")
+    return data
+
+
+def dump_scenario(scenario: Scenario, fmt: Literal["yaml", "json"] = "yaml") -> str:
+    data = scenario_to_data(scenario)
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def save_scenario(scenario: Scenario, path: str | Path) -> None:
+    """Write atomically: the file on disk is either the old one or the complete new one."""
+    path = Path(path)
+    fmt: Literal["yaml", "json"] = "json" if path.suffix.lower() == ".json" else "yaml"
+    atomic_write_text(path, dump_scenario(scenario, fmt))
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://latency-advisor.invalid/schema/scenario-v1.json"
+    schema["title"] = "Latency Advisor scenario (latency-advisor/scenario/v1)"
+    return schema
+
+
+def _int_if_whole(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+def _fmt_num(value: float) -> str:
+    return f"{value:g}"
