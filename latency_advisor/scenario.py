@@ -112,6 +112,23 @@ class ModelInfo(_Strict):
     output_tokens: Annotated[int, Field(ge=1)] | None = None
 
 
+class Calibration(_Strict):
+    """A measured effect of one technique on this stage (from `latency-advisor bench`)."""
+
+    speedup: tuple[
+        Annotated[float, Field(gt=0, allow_inf_nan=False)],
+        Annotated[float, Field(gt=0, allow_inf_nan=False)],
+    ]
+    max_abs_output_diff: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Calibration:
+        if self.speedup[0] > self.speedup[1]:
+            raise ValueError("speedup must be [low, high] with low <= high")
+        return self
+
+
 class Stage(_Strict):
     name: NonEmpty
     kind: StageKind
@@ -122,6 +139,8 @@ class Stage(_Strict):
     parallel_group: NonEmpty | None = None
     facts: dict[NonEmpty, FactValue] = Field(default_factory=dict)
     model: ModelInfo | None = None
+    # extension: measured speedups by technique (CONTRACTS.md §3 words), attached from benchmarks
+    calibration: dict[NonEmpty, Calibration] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _ordered_percentiles(self) -> Stage:
@@ -397,8 +416,9 @@ def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
     if data["traffic"].get("concurrency") == 1:
         data["traffic"].pop("concurrency")
     for stage in data["stages"]:
-        if not stage.get("facts"):
-            stage.pop("facts", None)
+        for key in ("facts", "calibration"):
+            if not stage.get(key):
+                stage.pop(key, None)
         if stage.get("calls") == 1:
             stage.pop("calls")
         model = stage.get("model")
