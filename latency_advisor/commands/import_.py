@@ -1,0 +1,96 @@
+"""`latency-advisor import FILE -o SCENARIO`: measured stages from traces, metrics or a CSV.
+
+The format (OTLP JSON, Jaeger, Zipkin v2, Chrome trace, Prometheus histograms, CSV) is read from
+the content. Writes a new scenario, or merges into (or replaces the stages of) an existing one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+PERCENTILE_CHOICES = ("50", "90", "95", "99", "99.9")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "import",
+        help="import stage timings from traces, metrics or a CSV",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("file", help="trace, metrics or CSV file (gzipped is fine)")
+    p.add_argument("-o", "--output", required=True, help="scenario file to write (.yaml or .json)")
+    p.add_argument("--format", dest="fmt", help="skip detection: otlp, jaeger, zipkin, chrome, ...")
+    p.add_argument("--mapping", help="a saved span-to-stage mapping to apply")
+    p.add_argument("--save-mapping", help="save the mapping used (with the kinds shown) here")
+    p.add_argument("--depth", type=int, help="levels below the root that become stages")
+    p.add_argument("--merge-into", help="an existing scenario to update instead of a new one")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="with --merge-into: replace its stages instead of merging by name",
+    )
+    p.add_argument("--name", help="name of a new scenario")
+    p.add_argument("--sla-ms", type=float, help="SLA target of a new scenario, in ms")
+    p.add_argument(
+        "--percentile", choices=PERCENTILE_CHOICES, default="95", help="SLA percentile (95)"
+    )
+    p.add_argument("--peak-rps", type=float, default=0.0, help="peak requests/s of a new scenario")
+    p.add_argument("--replicas", type=int, default=1, help="replicas of a new scenario (1)")
+    p.add_argument("--json", action="store_true", help="print the import summary as JSON")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from latency_advisor.importers import (
+        ImporterError,
+        ImportMapping,
+        apply_to_scenario,
+        import_file,
+        load_mapping,
+        new_scenario,
+        save_mapping,
+    )
+    from latency_advisor.importers.summary import format_summary, summary_data
+    from latency_advisor.scenario import load_scenario, save_scenario
+
+    mapping = load_mapping(args.mapping) if args.mapping else ImportMapping()
+    if args.depth is not None:
+        if not 0 <= args.depth <= 8:
+            raise ImporterError(None, f"--depth must be from 0 to 8, got {args.depth}")
+        mapping = mapping.model_copy(update={"depth": args.depth})
+    if args.replace and not args.merge_into:
+        raise ImporterError(None, "--replace needs --merge-into EXISTING")
+    if not args.merge_into:
+        if args.sla_ms is None or not args.sla_ms > 0:
+            raise ImporterError(
+                None, "a new scenario needs --sla-ms (the target, > 0), or use --merge-into FILE"
+            )
+        if args.peak_rps < 0 or args.replicas < 1:
+            raise ImporterError(None, "--peak-rps must be >= 0 and --replicas >= 1")
+    existing = load_scenario(args.merge_into) if args.merge_into else None
+    result = import_file(args.file, mapping, args.fmt)
+    if existing is not None:
+        scenario = apply_to_scenario(result, existing, "replace" if args.replace else "merge")
+    else:
+        scenario = new_scenario(
+            result,
+            name=args.name,
+            sla_ms=args.sla_ms,
+            percentile=float(args.percentile),
+            peak_rps=args.peak_rps,
+            replicas=args.replicas,
+        )
+    if args.save_mapping:
+        save_mapping(result.confirmed_mapping(), args.save_mapping)
+    save_scenario(scenario, args.output)
+    if args.json:
+        print(json.dumps(summary_data(result), indent=2, ensure_ascii=False, allow_nan=False))
+    else:
+        print(format_summary(result), end="")
+        print(f"wrote {args.output}")
+    for warning in result.warnings:
+        print(f"latency-advisor: warning: {warning}", file=sys.stderr)
+    return 0

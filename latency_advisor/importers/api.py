@@ -1,0 +1,229 @@
+"""`import_file`: any supported file -> an ImportResult (stages, kinds, groups, warnings)."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+from pathlib import Path
+
+from latency_advisor.importers import chrome_trace, jaeger, otlp, prometheus, zipkin
+from latency_advisor.importers.collect import TraceCollector
+from latency_advisor.importers.csv_timings import decode, read_table
+from latency_advisor.importers.detect import FORMAT_NAMES, FORMATS, detect_format
+from latency_advisor.importers.errors import ImporterError
+from latency_advisor.importers.json_models import spans_from_file
+from latency_advisor.importers.kinds import KindGuess, guess_kind
+from latency_advisor.importers.mapping import ImportMapping
+from latency_advisor.importers.result import ImportedStage, ImportResult, unique_names
+from latency_advisor.importers.source import open_binary, read_head
+from latency_advisor.importers.spans import Span
+from latency_advisor.importers.stats import percentiles
+from latency_advisor.importers.trace_stages import result_from_traces
+
+
+def import_file(
+    path: str | Path, mapping: ImportMapping | None = None, fmt: str | None = None
+) -> ImportResult:
+    """Read a trace, metrics or timings file into stages; the format is detected from content
+    unless `fmt` (one of FORMATS) is given. Raises ImporterError for anything we cannot read."""
+    path = Path(path)
+    mapping = mapping or ImportMapping()
+    head = read_head(path)
+    if fmt is None:
+        fmt = detect_format(head, path)
+    elif fmt not in FORMATS:
+        raise ImporterError(path, f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if fmt == "prometheus":
+        return _import_prometheus(path, mapping)
+    if fmt == "csv":
+        return _import_csv(path, head, mapping)
+    return _import_traces(path, fmt, mapping)
+
+
+def _import_traces(path: Path, fmt: str, mapping: ImportMapping) -> ImportResult:
+    warnings: list[str] = []
+    chrome_counts = chrome_trace.ChromeCounts()
+    zipkin_counts = zipkin.ZipkinCounts()
+    if fmt == "otlp":
+        adapter, to_spans = otlp.ADAPTER, otlp.spans
+    elif fmt == "jaeger":
+        adapter, to_spans = jaeger.ADAPTER, jaeger.spans
+    elif fmt == "zipkin":
+        adapter, to_spans = zipkin.ADAPTER, lambda doc: zipkin.spans(doc, zipkin_counts)
+    else:
+        adapter, to_spans = chrome_trace.ADAPTER, lambda doc: chrome_trace.spans(doc, chrome_counts)
+    collector = TraceCollector(mapping)
+    untimed = 0
+    for batch in spans_from_file(path, adapter, to_spans, FORMAT_NAMES[fmt], warnings):
+        for span in batch or ():
+            if _timed(span):
+                collector.add(span)
+            else:
+                untimed += 1
+        if (
+            fmt == "chrome"
+            and not chrome_counts.has_steps
+            and "depth" not in mapping.model_fields_set
+        ):
+            collector.mapping = mapping = mapping.model_copy(update={"depth": 0})
+        collector.end_batch()
+    collector.finish()
+    if untimed:
+        warnings.append(f"{untimed} spans had no usable start and end times and were skipped")
+    if zipkin_counts.untimed:
+        warnings.append(
+            f"{zipkin_counts.untimed} Zipkin spans without timestamp or duration skipped"
+        )
+    if chrome_counts.gpu:
+        warnings.append(
+            f"{chrome_counts.gpu} GPU events (kernels, copies) left out: stages are timed by the "
+            "CPU-side ops that launch them"
+        )
+    if fmt == "chrome" and not chrome_counts.has_steps:
+        warnings.append(
+            "no ProfilerStep#N markers: each top-level event is one sample of its own stage"
+        )
+    if chrome_counts.outside_steps:
+        warnings.append(f"{chrome_counts.outside_steps} events outside any ProfilerStep left out")
+    return result_from_traces(collector, str(path), FORMAT_NAMES[fmt], warnings)
+
+
+def _timed(span: Span) -> bool:
+    return (
+        math.isfinite(span.start_ms) and math.isfinite(span.end_ms) and span.end_ms >= span.start_ms
+    )
+
+
+def _import_prometheus(path: Path, mapping: ImportMapping) -> ImportResult:
+    with open_binary(path) as stream:
+        text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
+        series, warnings = prometheus.parse(text, str(path))
+    names = prometheus.stage_names(series)
+    stages: list[ImportedStage] = []
+    for raw_name, s in zip(names, series, strict=True):
+        name = mapping.stage_name(raw_name)
+        if name is None:
+            continue
+        q = {p: s.quantiles.get(p) for p in (0.5, 0.95, 0.99)}
+        values = [max(v.value_ms, 0.0) if v else None for v in q.values()]
+        if any(b is not None and a is not None and b < a for a, b in itertools.pairwise(values)):
+            warnings.append(f"{name}: its quantiles decrease; left out")
+            continue
+        guess = _kind_for(name, mapping, [f"{k}={v}" for k, v in s.labels.items()] + [s.metric])
+        stages.append(
+            ImportedStage(
+                name=name,
+                count=s.count,
+                p50_ms=values[0] or 0.0,
+                p95_ms=values[1],
+                p99_ms=values[2],
+                bounds_ms={p * 100: (v.low_ms, v.high_ms) for p, v in q.items() if v is not None},
+                kind=guess.kind,
+                kind_label=guess.label,
+                kind_reason=guess.reason,
+                kind_confirmed=name in mapping.kinds,
+                parallel_group=mapping.parallel_groups.get(name),
+                span_names=[raw_name],
+            )
+        )
+        if s.unit_assumed:
+            warnings.append(f"{s.metric}: no unit in the name; read as seconds (Prometheus' base)")
+    if not stages:
+        raise ImporterError(path, "every latency series was left out (see the mapping's ignore)")
+    unique_names(stages)
+    warnings.append("metrics do not say the order of stages or which run in parallel: check both")
+    return ImportResult(str(path), FORMAT_NAMES["prometheus"], stages, mapping, warnings)
+
+
+def _kind_for(name: str, mapping: ImportMapping, hints: list[str]) -> KindGuess:
+    if name in mapping.kinds:
+        return KindGuess(mapping.kinds[name], mapping.kinds[name], "saved mapping")
+    return guess_kind([name], hints)
+
+
+def _import_csv(path: Path, head: bytes, mapping: ImportMapping) -> ImportResult:
+    encoding = "utf-8-sig" if _is_utf8(head) else "cp1252"
+    with open_binary(path) as stream:
+        text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+        table = read_table(text, decode(head), str(path))
+    stages: list[ImportedStage] = []
+    warnings = list(table.warnings)
+    if table.shape == "long":
+        for row in table.rows:
+            name = mapping.stage_name(row.name)
+            if name is None:
+                continue
+            p50, p95, p99 = (row.percentiles_ms.get(p) for p in (50.0, 95.0, 99.0))
+            ordered = [v for v in (p50, p95, p99) if v is not None]
+            if ordered != sorted(ordered):
+                raise ImporterError(
+                    path, f"stage {row.name!r}: percentiles must not decrease (p50 <= p95 <= p99)"
+                )
+            guess = (
+                KindGuess(row.kind, row.kind, "the file says so")
+                if row.kind and name not in mapping.kinds
+                else _kind_for(name, mapping, [])
+            )
+            stages.append(
+                ImportedStage(
+                    name=name,
+                    p50_ms=p50 or 0.0,
+                    p95_ms=p95,
+                    p99_ms=p99,
+                    kind=guess.kind,
+                    kind_label=guess.label,
+                    kind_reason=guess.reason,
+                    kind_confirmed=bool(row.kind) or name in mapping.kinds,
+                    calls=row.calls,
+                    parallel_group=mapping.parallel_groups.get(name, row.group),
+                    span_names=[row.name],
+                )
+            )
+        requests = 0
+    else:
+        for column in table.columns:
+            name = mapping.stage_name(column.name)
+            if name is None:
+                continue
+            guess = _kind_for(name, mapping, [])
+            stages.append(
+                ImportedStage.from_samples(
+                    name,
+                    column.samples.as_array(),
+                    count=column.samples.count,
+                    kind=guess.kind,
+                    kind_label=guess.label,
+                    kind_reason=guess.reason,
+                    kind_confirmed=name in mapping.kinds,
+                    parallel_group=mapping.parallel_groups.get(name),
+                    presence=column.samples.count / max(table.requests, 1),
+                    span_names=[column.name],
+                )
+            )
+        requests = table.requests
+    if not stages:
+        raise ImporterError(path, "every stage was left out (see the mapping's ignore)")
+    unique_names(stages)
+    e2e: dict[float, float] = {}
+    if table.total is not None:
+        e2e = dict(
+            zip((50.0, 95.0, 99.0), percentiles(table.total.samples.as_array()), strict=True)
+        )
+    return ImportResult(
+        str(path),
+        FORMAT_NAMES["csv"],
+        stages,
+        mapping,
+        warnings,
+        traces=requests,
+        end_to_end_ms=e2e,
+    )
+
+
+def _is_utf8(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3  # only a character cut at the end of the head
+    return True

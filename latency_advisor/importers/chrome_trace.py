@@ -1,0 +1,88 @@
+"""Chrome trace event format as PyTorch's profiler writes it (`ph: "X"` complete events, times
+in microseconds, often gzipped). Nesting comes from time containment on one thread.
+
+With `ProfilerStep#N` markers each step is one request and the ops inside it are its spans.
+Without them every top-level event is one sample of its own stage. GPU-side events (kernels,
+copies) run on device streams outside the CPU nesting and are left out, with a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+
+from pydantic import BaseModel, TypeAdapter
+
+from latency_advisor.importers.json_models import LENIENT
+from latency_advisor.importers.spans import Span
+
+STEP = re.compile(r"^ProfilerStep#\d+$")
+NESTING_SLACK_US = 1e-3  # rounding of ts and dur in the file
+GPU_CATEGORIES = frozenset({"kernel", "gpu_memcpy", "gpu_memset", "gpu_user_annotation"})
+
+
+class _Event(BaseModel):
+    model_config = LENIENT
+    ph: str = ""
+    name: str = ""
+    cat: str = ""
+    ts: float | None = None
+    dur: float | None = None
+    pid: int | str = 0
+    tid: int | str = 0
+
+
+class _Document(BaseModel):
+    model_config = LENIENT
+    traceEvents: list[_Event]
+
+
+ADAPTER = TypeAdapter(_Document | list[_Event])
+
+
+class ChromeCounts:
+    def __init__(self) -> None:
+        self.gpu = 0
+        self.other_phases = 0
+        self.outside_steps = 0
+        self.has_steps = False
+
+
+def spans(doc: _Document | list[_Event], counts: ChromeCounts) -> Iterator[Span]:
+    events = doc.traceEvents if isinstance(doc, _Document) else doc
+    tracks: dict[tuple[str, str], list[_Event]] = defaultdict(list)
+    for event in events:
+        if event.ph != "X" or event.ts is None or event.dur is None:
+            counts.other_phases += event.ph not in {"M", "i", "I", "C", "s", "f", "t"}
+            continue
+        if event.cat in GPU_CATEGORIES:
+            counts.gpu += 1
+            continue
+        tracks[(str(event.pid), str(event.tid))].append(event)
+    counts.has_steps = any(STEP.match(e.name) for track in tracks.values() for e in track)
+    for (pid, tid), track in tracks.items():
+        yield from _nest(f"{pid}/{tid}", track, counts)
+
+
+def _nest(track_id: str, events: list[_Event], counts: ChromeCounts) -> Iterator[Span]:
+    """Spans with parents by containment; the trace is the enclosing step or top-level event."""
+    events.sort(key=lambda e: (e.ts, -(e.dur or 0.0)))
+    stack: list[tuple[float, str, str]] = []  # (end, span id, trace id)
+    for index, event in enumerate(events):
+        start = float(event.ts or 0.0)
+        end = start + max(float(event.dur or 0.0), 0.0)
+        while stack and stack[-1][0] < end - NESTING_SLACK_US:
+            stack.pop()
+        span_id = f"{track_id}/{index}"
+        if stack:
+            parent, trace = stack[-1][1], stack[-1][2]
+        elif counts.has_steps and not STEP.match(event.name):
+            counts.outside_steps += 1
+            continue
+        else:
+            parent, trace = None, span_id
+        stack.append((end, span_id, trace))
+        yield Span(
+            trace, span_id, parent, event.name, start / 1000.0, end / 1000.0, (f"cat={event.cat}",)
+        )

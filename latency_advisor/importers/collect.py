@@ -1,0 +1,157 @@
+"""Streaming assembly of spans into traces, and of trace breakdowns into per-stage statistics.
+
+Spans arrive in any order, a trace's spans possibly spread over several batches. We buffer spans
+by trace and close a trace once no span of it has arrived for a while (or when the buffer is
+full), so memory holds only the traces in flight plus a bounded reservoir per stage.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+
+from latency_advisor.importers.critical_path import OWN_TIME, TraceBreakdown, breakdown
+from latency_advisor.importers.mapping import ImportMapping
+from latency_advisor.importers.spans import Span
+from latency_advisor.importers.stats import Reservoir
+
+IDLE_BATCHES = 64
+MAX_PENDING_SPANS = 200_000
+MAX_STAGES = 300
+MAX_HINTS = 12
+
+
+@dataclass
+class StageStats:
+    """What we learned about one stage over all traces."""
+
+    name: str
+    samples: Reservoir = field(default_factory=Reservoir)
+    span_names: Counter = field(default_factory=Counter)
+    hints: set[str] = field(default_factory=set)
+    offset_sum: float = 0.0
+    traces: int = 0
+    calls_per_trace: Counter = field(default_factory=Counter)
+    groups: Counter = field(default_factory=Counter)
+    fan_out: Counter = field(default_factory=Counter)
+    own_time: bool = False
+
+    def observe(self, duration: float, offset: float, span_name: str, hints, group, fan_out):
+        self.samples.add(duration)
+        self.offset_sum += offset
+        if len(self.span_names) < 20 or span_name in self.span_names:
+            self.span_names[span_name] += 1
+        if len(self.hints) < MAX_HINTS:
+            self.hints.update(hints[: MAX_HINTS - len(self.hints)])
+        self.groups[group] += 1
+        if fan_out > 1:
+            self.fan_out[fan_out] += 1
+
+    @property
+    def mean_offset(self) -> float:
+        return self.offset_sum / max(self.samples.count, 1)
+
+    @property
+    def typical_calls(self) -> int:
+        """Median sequential calls per trace that has the stage (at least 1)."""
+        counts = sorted(self.calls_per_trace.elements())
+        return max(1, round(statistics.median(counts))) if counts else 1
+
+
+class TraceCollector:
+    """Feed spans with `add`, call `end_batch` after each input batch, then `finish`."""
+
+    def __init__(self, mapping: ImportMapping):
+        self.mapping = mapping
+        self.stages: dict[str, StageStats] = {}
+        self.end_to_end = Reservoir()
+        self.root_names: Counter = Counter()
+        self.first_start: float | None = None
+        self.last_start: float | None = None
+        self.traces = 0
+        self.spans = 0
+        self.dropped_stages = 0
+        self.skipped_traces = 0
+        self._pending: OrderedDict[str, list[Span]] = OrderedDict()
+        self._last_batch: dict[str, int] = {}
+        self._pending_spans = 0
+        self._batch = 0
+        self._names: dict[str, str | None] = {}
+
+    def stage_name(self, span_name: str) -> str | None:
+        if span_name not in self._names:
+            if len(self._names) > 100_000:
+                return self.mapping.stage_name(span_name)
+            self._names[span_name] = self.mapping.stage_name(span_name)
+        return self._names[span_name]
+
+    def add(self, span: Span) -> None:
+        self.spans += 1
+        bucket = self._pending.get(span.trace_id)
+        if bucket is None:
+            self._pending[span.trace_id] = bucket = []
+        else:
+            self._pending.move_to_end(span.trace_id)
+        bucket.append(span)
+        self._last_batch[span.trace_id] = self._batch
+        self._pending_spans += 1
+        if self._pending_spans > MAX_PENDING_SPANS:
+            self._close_oldest(self._pending_spans - MAX_PENDING_SPANS // 2)
+
+    def end_batch(self) -> None:
+        self._batch += 1
+        cutoff = self._batch - IDLE_BATCHES
+        while self._pending:
+            trace_id = next(iter(self._pending))
+            if self._last_batch[trace_id] > cutoff:
+                break
+            self._close(trace_id)
+
+    def finish(self) -> None:
+        while self._pending:
+            self._close(next(iter(self._pending)))
+
+    def _close_oldest(self, spans: int) -> None:
+        while self._pending and spans > 0:
+            trace_id = next(iter(self._pending))
+            spans -= len(self._pending[trace_id])
+            self._close(trace_id)
+
+    def _close(self, trace_id: str) -> None:
+        spans = self._pending.pop(trace_id)
+        del self._last_batch[trace_id]
+        self._pending_spans -= len(spans)
+        result = breakdown(spans, self.stage_name, self.mapping.depth)
+        if result is None or not result.observations:
+            self.skipped_traces += 1
+            return
+        self.record(result)
+
+    def record(self, trace: TraceBreakdown) -> None:
+        self.traces += 1
+        self.end_to_end.add(trace.total_ms)
+        if len(self.root_names) < 50 or trace.root_name in self.root_names:
+            self.root_names[trace.root_name] += 1
+        if self.first_start is None or trace.start_ms < self.first_start:
+            self.first_start = trace.start_ms
+        if self.last_start is None or trace.start_ms > self.last_start:
+            self.last_start = trace.start_ms
+        calls: Counter = Counter()
+        for obs in trace.observations:
+            stats = self.stages.get(obs.stage)
+            if stats is None:
+                if len(self.stages) >= MAX_STAGES:
+                    self.dropped_stages += 1
+                    continue
+                stats = self.stages[obs.stage] = StageStats(obs.stage)
+                stats.own_time = obs.stage.endswith(OWN_TIME)
+            stats.observe(
+                obs.duration_ms, obs.offset_ms, obs.span_name, obs.hints, obs.group, obs.fan_out
+            )
+            if obs.group is None:
+                calls[obs.stage] += 1
+        for name in {obs.stage for obs in trace.observations if obs.stage in self.stages}:
+            self.stages[name].traces += 1
+            if calls[name]:
+                self.stages[name].calls_per_trace[calls[name]] += 1

@@ -1,0 +1,280 @@
+"""CSV of stage timings, including what Excel exports (BOM, `;` separators, decimal commas,
+Windows-1252 text). Two shapes, told apart by the header:
+
+- wide: one row per request, one numeric column per stage (id, time and total columns are not
+  stages; a total column is kept as the end-to-end check);
+- long: one row per stage with its percentiles (p50/median, p95, p99) and optionally kind,
+  calls and parallel group.
+
+Units come from the header ("(ms)", "_s", "[us]"); milliseconds when it does not say.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass, field
+
+from latency_advisor.importers.errors import ImporterError
+from latency_advisor.importers.stats import Reservoir
+from latency_advisor.scenario import STAGE_KINDS
+
+UNIT_WORDS: tuple[tuple[str, float], ...] = (
+    ("milliseconds", 1.0),
+    ("millis", 1.0),
+    ("ms", 1.0),
+    ("microseconds", 1e-3),
+    ("micros", 1e-3),
+    ("us", 1e-3),
+    ("µs", 1e-3),
+    ("nanoseconds", 1e-6),
+    ("ns", 1e-6),
+    ("seconds", 1000.0),
+    ("secs", 1000.0),
+    ("sec", 1000.0),
+    ("s", 1000.0),
+)
+UNIT_SUFFIX = re.compile(
+    r"^(?P<base>.*?)(?:[\s_\-]+[\(\[]?|[\(\[])\s*(?P<unit>"
+    + "|".join(re.escape(u) for u, _ in UNIT_WORDS)
+    + r")\s*[\)\]]?$",
+    re.IGNORECASE,
+)
+NOT_A_STAGE = re.compile(
+    r"^(request|req|id|.*_id|trace|trace.?id|span.?id|time|timestamp|ts|date|datetime|"
+    r"started?_?at|user|status|endpoint|route|method|host|region|#|n|index|row)$",
+    re.IGNORECASE,
+)
+TOTAL = re.compile(
+    r"^(total|end.?to.?end|e2e|overall|latency|total.?latency|response.?time)$", re.I
+)
+NAME_COLUMNS = ("stage", "name", "step", "span", "operation", "component", "stage name")
+PERCENTILE_COLUMNS = {
+    50.0: re.compile(r"^(p50|p\.?50|50(th)?|median|50%|pct50|percentile.?50|q50)$", re.I),
+    95.0: re.compile(r"^(p95|p\.?95|95(th)?|95%|pct95|percentile.?95|q95)$", re.I),
+    99.0: re.compile(r"^(p99|p\.?99|99(th)?|99%|pct99|percentile.?99|q99)$", re.I),
+}
+MAX_COLUMNS = 500
+
+
+@dataclass
+class WideColumn:
+    name: str
+    factor: float
+    unit_given: bool
+    samples: Reservoir = field(default_factory=Reservoir)
+    non_numeric: int = 0
+
+
+@dataclass
+class LongRow:
+    name: str
+    percentiles_ms: dict[float, float]
+    kind: str | None
+    calls: int
+    group: str | None
+
+
+@dataclass
+class CsvTable:
+    shape: str  # "wide" or "long"
+    columns: list[WideColumn] = field(default_factory=list)
+    total: WideColumn | None = None
+    rows: list[LongRow] = field(default_factory=list)
+    requests: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252 as older Excel writes it."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def looks_like_csv(text: str) -> bool:
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    if len(lines) < 2:
+        return False
+    return any(sep in lines[0] for sep in ",;\t|")
+
+
+def read_table(text_stream: io.TextIOBase, head: str, path: str) -> CsvTable:
+    dialect = _dialect(head)
+    reader = csv.reader(text_stream, dialect)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImporterError(path, "the CSV file is empty") from None
+    except csv.Error as exc:
+        raise ImporterError(path, f"line 1: not readable as CSV ({exc})") from None
+    header = [h.strip().strip('"') for h in header]
+    if len(header) < 2 or len(header) > MAX_COLUMNS:
+        raise ImporterError(
+            path, f"line 1: expected a header of 2 to {MAX_COLUMNS} columns, got {len(header)}"
+        )
+    decimal_comma = dialect.delimiter != ","
+    lowered = [h.lower() for h in header]
+    name_col = next((i for i, h in enumerate(lowered) if h in NAME_COLUMNS), None)
+    pct_cols = {p: _find(header, pattern) for p, pattern in PERCENTILE_COLUMNS.items()}
+    try:
+        if name_col is not None and pct_cols[50.0] is not None:
+            return _read_long(reader, header, name_col, pct_cols, decimal_comma, path)
+        return _read_wide(reader, header, decimal_comma, path)
+    except csv.Error as exc:
+        raise ImporterError(path, f"line {reader.line_num}: not readable as CSV ({exc})") from None
+
+
+def _dialect(head: str) -> type[csv.Dialect] | csv.Dialect:
+    sample = "\n".join(head.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        first = sample.splitlines()[0] if sample else ""
+        counts = {sep: first.count(sep) for sep in ",;\t|"}
+        best = max(counts, key=counts.get)
+
+        class _Fallback(csv.excel):
+            delimiter = best
+
+        return _Fallback
+
+
+def _find(header: list[str], pattern: re.Pattern) -> int | None:
+    for i, h in enumerate(header):
+        base, _, _ = split_unit(h)
+        if pattern.match(base.strip()):
+            return i
+    return None
+
+
+def split_unit(header: str) -> tuple[str, float, bool]:
+    """("embed (ms)") -> ("embed", 1.0, True); no unit -> (header, 1.0, False)."""
+    match = UNIT_SUFFIX.match(header.strip())
+    if match and match.group("base").strip():
+        unit = match.group("unit").lower()
+        factor = next(f for u, f in UNIT_WORDS if u.lower() == unit)
+        return match.group("base").strip(), factor, True
+    return header.strip(), 1.0, False
+
+
+def parse_number(text: str, decimal_comma: bool) -> float | None:
+    text = text.strip().replace("\u00a0", "").replace(" ", "")
+    if not text:
+        return None
+    if decimal_comma and "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _read_wide(reader, header: list[str], decimal_comma: bool, path: str) -> CsvTable:
+    table = CsvTable("wide")
+    columns: list[WideColumn | None] = []
+    for h in header:
+        base, factor, given = split_unit(h)
+        if NOT_A_STAGE.match(base) or not base:
+            columns.append(None)
+        elif TOTAL.match(base):
+            table.total = WideColumn(base, factor, given)
+            columns.append(table.total)
+        else:
+            columns.append(WideColumn(base, factor, given))
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        table.requests += 1
+        for cell, column in zip(row, columns, strict=False):
+            if column is None:
+                continue
+            value = parse_number(cell, decimal_comma)
+            if value is None:
+                column.non_numeric += bool(cell.strip())
+            elif value >= 0:
+                column.samples.add(value * column.factor)
+    stages = [c for c in columns if c is not None and c is not table.total]
+    for column in stages:
+        if column.samples.count == 0 or column.non_numeric > column.samples.count:
+            if column.samples.count or column.non_numeric:
+                table.warnings.append(f"column {column.name!r} is not numeric; not a stage")
+            continue
+        if column.non_numeric:
+            table.warnings.append(
+                f"column {column.name!r}: {column.non_numeric} cells are not numbers; skipped"
+            )
+        table.columns.append(column)
+    if not table.columns:
+        raise ImporterError(
+            path,
+            "no stage columns with numbers: expected one row per request and one column of "
+            "timings per stage (e.g. `embed_ms,search_ms,llm_ms`), or one row per stage with "
+            "`stage,p50_ms,p95_ms,p99_ms`",
+        )
+    if not any(c.unit_given for c in table.columns):
+        table.warnings.append("no unit in the column names; timings read as milliseconds")
+    if table.total is not None and table.total.samples.count == 0:
+        table.total = None
+    return table
+
+
+def _read_long(reader, header, name_col, pct_cols, decimal_comma: bool, path: str) -> CsvTable:
+    table = CsvTable("long")
+    lowered = [split_unit(h)[0].lower() for h in header]
+    kind_col = lowered.index("kind") if "kind" in lowered else None
+    calls_col = lowered.index("calls") if "calls" in lowered else None
+    group_col = next((i for i, h in enumerate(lowered) if h in ("parallel_group", "group")), None)
+    factors = {p: split_unit(header[i])[1] for p, i in pct_cols.items() if i is not None}
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        line = reader.line_num
+        cells = row + [""] * (len(header) - len(row))
+        name = cells[name_col].strip()
+        if not name:
+            raise ImporterError(
+                path, f"line {line}: the stage name is empty", where=header[name_col]
+            )
+        values: dict[float, float] = {}
+        for p, col in pct_cols.items():
+            if col is None or not cells[col].strip():
+                continue
+            value = parse_number(cells[col], decimal_comma)
+            if value is None or value < 0:
+                raise ImporterError(
+                    path,
+                    f"line {line}: expected a non-negative number, got {cells[col]!r}",
+                    where=header[col],
+                )
+            values[p] = value * factors[p]
+        if 50.0 not in values:
+            raise ImporterError(
+                path, f"line {line}: the p50 is missing", where=header[pct_cols[50.0]]
+            )
+        kind = cells[kind_col].strip().lower() if kind_col is not None else ""
+        if kind and kind not in STAGE_KINDS:
+            raise ImporterError(
+                path,
+                f"line {line}: unknown kind {kind!r}; expected one of {', '.join(STAGE_KINDS)}",
+                where="kind",
+            )
+        calls = 1
+        if calls_col is not None and cells[calls_col].strip():
+            number = parse_number(cells[calls_col], decimal_comma)
+            if number is None or number < 1 or number != int(number) or number > 10_000:
+                raise ImporterError(
+                    path,
+                    f"line {line}: calls must be a whole number from 1 to 10000",
+                    where="calls",
+                )
+            calls = int(number)
+        group = cells[group_col].strip() if group_col is not None else ""
+        table.rows.append(LongRow(name, values, kind or None, calls, group or None))
+    if not table.rows:
+        raise ImporterError(path, "the CSV file has a header but no stage rows")
+    return table

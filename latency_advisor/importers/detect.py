@@ -1,0 +1,60 @@
+"""Which format a file is, from its content (the first 64 KB, decompressed), not its name."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from latency_advisor.importers.csv_timings import decode, looks_like_csv
+from latency_advisor.importers.errors import ImporterError
+
+FORMATS = ("otlp", "jaeger", "zipkin", "chrome", "prometheus", "csv")
+FORMAT_NAMES = {
+    "otlp": "OpenTelemetry OTLP JSON",
+    "jaeger": "Jaeger JSON",
+    "zipkin": "Zipkin v2 JSON",
+    "chrome": "Chrome trace (PyTorch profiler)",
+    "prometheus": "Prometheus text exposition",
+    "csv": "CSV stage timings",
+}
+PROMETHEUS_HINT = re.compile(
+    rb"^# TYPE \S+ (histogram|summary)\s*$|^[A-Za-z_:][A-Za-z0-9_:]*_bucket\{[^}]*\ble=\"",
+    re.MULTILINE,
+)
+SUPPORTED = (
+    "OpenTelemetry OTLP JSON (lines or one export), Jaeger JSON, Zipkin v2 JSON, Chrome trace "
+    "JSON (PyTorch profiler, also gzipped), Prometheus histograms, or CSV stage timings"
+)
+
+
+def detect_format(head: bytes, path: Path) -> str:
+    """One of FORMATS, or ImporterError saying what the file looks like and what we read."""
+    if not head.strip():
+        raise ImporterError(path, "the file is empty")
+    if b"\x00" in head:
+        raise ImporterError(path, f"a binary file; expected {SUPPORTED}")
+    body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if body[:1] in (b"{", b"["):
+        return _json_kind(body, path)
+    if PROMETHEUS_HINT.search(body):
+        return "prometheus"
+    if looks_like_csv(decode(body)):
+        return "csv"
+    raise ImporterError(path, f"not a format we can import; expected {SUPPORTED}")
+
+
+def _json_kind(body: bytes, path: Path) -> str:
+    if b'"resourceSpans"' in body:
+        return "otlp"
+    if b'"traceEvents"' in body or (b'"ph"' in body and b'"ts"' in body):
+        return "chrome"
+    if b'"operationName"' in body or b'"spanID"' in body:
+        return "jaeger"
+    if b'"traceId"' in body and (b'"timestamp"' in body or b'"id"' in body):
+        return "zipkin"
+    raise ImporterError(
+        path,
+        "a JSON file, but not a trace we know: expected OTLP (`resourceSpans`), Jaeger "
+        "(`data` with `spans` and `operationName`), Zipkin v2 (a list of spans with `traceId`, "
+        "`id`, `timestamp`, `duration`) or Chrome trace events (`traceEvents` with `ph`, `ts`)",
+    )

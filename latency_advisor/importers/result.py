@@ -1,0 +1,222 @@
+"""What an import produced, ready for a preview: stages with samples, proposed kinds and
+parallel groups, warnings; and how it turns into, or merges into, a scenario."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from latency_advisor.importers.errors import ImporterError
+from latency_advisor.importers.mapping import ImportMapping
+from latency_advisor.importers.stats import MIN_SAMPLES_TO_KEEP, percentiles, thin
+from latency_advisor.scenario import (
+    FORMAT,
+    Scenario,
+    ScenarioError,
+    Stage,
+    scenario_to_data,
+    validate_scenario,
+)
+
+MIN_FOR_P95 = 20
+MIN_FOR_P99 = 100
+NAME_LIMIT = 200
+
+
+@dataclass
+class ImportedStage:
+    """One stage as imported. `samples_ms` holds per-call latencies (None for percentile-only
+    sources); `bounds_ms` the uncertainty of each percentile where the source is bucketed."""
+
+    name: str
+    kind: str
+    kind_label: str
+    kind_reason: str
+    kind_confirmed: bool = False
+    count: int = 0
+    p50_ms: float = 0.0
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+    samples_ms: np.ndarray | None = None
+    bounds_ms: dict[float, tuple[float, float]] = field(default_factory=dict)
+    calls: int = 1
+    parallel_group: str | None = None
+    presence: float = 1.0
+    fan_out: int = 1
+    span_names: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_samples(cls, name: str, samples: np.ndarray, **kwargs: Any) -> ImportedStage:
+        samples = np.asarray(samples, dtype=np.float64)
+        samples = samples[np.isfinite(samples) & (samples >= 0)]
+        if samples.size == 0:
+            raise ValueError(f"stage {name!r} has no usable samples")
+        p50, p95, p99 = percentiles(samples)
+        return cls(
+            name=name,
+            count=int(kwargs.pop("count", samples.size)),
+            p50_ms=p50,
+            p95_ms=p95 if samples.size >= MIN_FOR_P95 else None,
+            p99_ms=p99 if samples.size >= MIN_FOR_P99 else None,
+            samples_ms=samples,
+            **kwargs,
+        )
+
+    def kept_samples(self) -> list[float] | None:
+        """The samples a scenario keeps: enough of them, thinned to a bounded number of points."""
+        if self.samples_ms is None or self.samples_ms.size < MIN_SAMPLES_TO_KEEP:
+            return None
+        return [round(float(v), 6) for v in thin(self.samples_ms)]
+
+    def stage_data(self) -> dict[str, Any]:
+        """The scenario stage fields this import measured (CONTRACTS.md §1)."""
+        data: dict[str, Any] = {"name": self.name, "kind": self.kind, "p50_ms": _r(self.p50_ms)}
+        if self.p95_ms is not None:
+            data["p95_ms"] = _r(self.p95_ms)
+        if self.p99_ms is not None:
+            data["p99_ms"] = _r(self.p99_ms)
+        if self.calls != 1:
+            data["calls"] = self.calls
+        if self.parallel_group:
+            data["parallel_group"] = self.parallel_group
+        facts: dict[str, Any] = {}
+        if self.presence < 0.95:
+            facts["presence_rate"] = round(self.presence, 3)
+        if self.fan_out > 1:
+            facts["fan_out"] = self.fan_out
+        if facts:
+            data["facts"] = facts
+        kept = self.kept_samples()
+        if kept is not None and "samples_ms" in Stage.model_fields:
+            data["samples_ms"] = kept
+        return data
+
+
+@dataclass
+class ImportResult:
+    """Everything the preview dialog shows, and what `apply_to_scenario` needs."""
+
+    path: str
+    format: str
+    stages: list[ImportedStage]
+    mapping: ImportMapping
+    warnings: list[str] = field(default_factory=list)
+    traces: int = 0
+    spans: int = 0
+    end_to_end_ms: dict[float, float] = field(default_factory=dict)
+    observed_rps: float | None = None
+    root_name: str | None = None
+
+    @property
+    def parallel_groups(self) -> dict[str, list[str]]:
+        groups: dict[str, list[str]] = {}
+        for stage in self.stages:
+            if stage.parallel_group:
+                groups.setdefault(stage.parallel_group, []).append(stage.name)
+        return groups
+
+    def confirmed_mapping(self) -> ImportMapping:
+        """The mapping to save for the next file of this service: the same depth and renames,
+        and every stage's kind and parallel group as shown (and possibly edited) in the preview."""
+        kinds = {s.name: s.kind for s in self.stages}
+        groups = {s.name: s.parallel_group for s in self.stages if s.parallel_group}
+        return self.mapping.model_copy(
+            update={
+                "service": self.mapping.service or self.root_name,
+                "kinds": {**self.mapping.kinds, **kinds},
+                "parallel_groups": {**self.mapping.parallel_groups, **groups},
+            }
+        )
+
+
+def _r(value: float) -> float:
+    return round(float(value), 4)
+
+
+def unique_names(stages: list[ImportedStage]) -> None:
+    """Stage names a scenario accepts: non-empty, at most 200 characters, unique."""
+    seen: set[str] = set()
+    for stage in stages:
+        base = " ".join(stage.name.split())[:NAME_LIMIT] or "(unnamed)"
+        name, n = base, 2
+        while name in seen:
+            suffix = f" ({n})"
+            name, n = base[: NAME_LIMIT - len(suffix)] + suffix, n + 1
+        stage.name = name
+        seen.add(name)
+
+
+def new_scenario(
+    result: ImportResult,
+    name: str | None = None,
+    sla_ms: float = 500.0,
+    percentile: float = 95,
+    peak_rps: float = 0.0,
+    replicas: int = 1,
+) -> Scenario:
+    """A fresh scenario from an import: the user's SLA and traffic, the measured stages."""
+    source = Path(result.path).name
+    notes = f"Stages imported from {source} ({result.format})"
+    if result.traces:
+        notes += f", {result.traces} traces"
+    if result.observed_rps:
+        notes += f"; the file holds about {result.observed_rps:.3g} traces/s (sampling lowers it)"
+    data = {
+        "format": FORMAT,
+        "name": name or f"Imported from {source}"[:NAME_LIMIT],
+        "notes": notes + ".",
+        "sla": {"target_ms": sla_ms, "percentile": percentile},
+        "traffic": {"peak_rps": peak_rps, "replicas": replicas},
+        "stages": [s.stage_data() for s in result.stages],
+    }
+    return _validated(data, result)
+
+
+def apply_to_scenario(
+    result: ImportResult, scenario: Scenario, mode: Literal["replace", "merge"] = "merge"
+) -> Scenario:
+    """A new scenario with the imported stages.
+
+    replace: the stages become the imported ones (a same-named stage keeps its `model` block and
+    facts, which traces cannot know). merge: same-named stages get the measured numbers and keep
+    everything else (kind, facts, model); new stages are appended; the rest stay as they were.
+    """
+    if mode not in ("replace", "merge"):
+        raise ValueError(f"mode must be 'replace' or 'merge', not {mode!r}")
+    data = scenario_to_data(scenario)
+    existing = {stage["name"]: stage for stage in data["stages"]}
+    imported = [s.stage_data() for s in result.stages]
+    measured = ("p50_ms", "p95_ms", "p99_ms", "samples_ms", "calls", "parallel_group")
+    if mode == "replace":
+        stages = []
+        for new in imported:
+            old = existing.get(new["name"], {})
+            if "model" in old:
+                new["model"] = old["model"]
+            if old.get("facts"):
+                new["facts"] = {**old["facts"], **new.get("facts", {})}
+            stages.append(new)
+    else:
+        by_name = {new["name"]: new for new in imported}
+        stages = []
+        for old in data["stages"]:
+            new = by_name.pop(old["name"], None)
+            if new is not None:
+                old = {k: v for k, v in old.items() if k not in measured}
+                old.update({k: v for k, v in new.items() if k in measured})
+            stages.append(old)
+        stages.extend(by_name.values())
+    data["stages"] = stages
+    return _validated(data, result)
+
+
+def _validated(data: dict[str, Any], result: ImportResult) -> Scenario:
+    try:
+        return validate_scenario(data, source=result.path)
+    except ScenarioError as exc:  # e.g. a merge that would exceed the stage limit
+        raise ImporterError(
+            result.path, f"the imported stages do not fit the scenario: {exc}"
+        ) from None

@@ -1,0 +1,87 @@
+"""Reading an import file: plain or gzipped (detected by its magic bytes, not its name), its
+first bytes for format detection, and its JSON documents (one per line, or the whole file)."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from latency_advisor.importers.errors import ImporterError
+
+HEAD_BYTES = 64 * 1024
+MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
+READ_ERRORS = (OSError, EOFError, zlib.error)
+
+
+@contextmanager
+def open_binary(path: Path) -> Iterator[BinaryIO]:
+    """The file's bytes, gunzipped when it starts with the gzip magic."""
+    try:
+        with path.open("rb") as raw:
+            magic = raw.read(2)
+            raw.seek(0)
+            if magic == GZIP_MAGIC:
+                with gzip.GzipFile(fileobj=raw) as unzipped:
+                    yield unzipped  # type: ignore[misc]
+            else:
+                yield raw
+    except READ_ERRORS as exc:
+        raise ImporterError(path, f"cannot read the file ({_reason(exc)})") from None
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def read_head(path: Path) -> bytes:
+    """The first bytes (decompressed), enough to tell the format."""
+    if not path.is_file():
+        raise ImporterError(path, "no such file (or it is a folder)")
+    with open_binary(path) as stream:
+        try:
+            return stream.read(HEAD_BYTES)
+        except READ_ERRORS as exc:
+            raise ImporterError(path, f"cannot read the file ({_reason(exc)})") from None
+
+
+def json_documents(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of each JSON document: every non-blank line of a JSON-lines file,
+    or the whole file when its first line is not a complete document (pretty-printed JSON)."""
+    with open_binary(path) as stream:
+        try:
+            first = stream.readline()
+            while first and not first.strip():
+                first = stream.readline()
+            if not first:
+                return
+            if _complete_json(first):
+                yield 1, first
+                for number, line in enumerate(stream, start=2):
+                    if line.strip():
+                        yield number, line
+                return
+            rest = stream.read(MAX_DOCUMENT_BYTES)
+            if stream.read(1):
+                raise ImporterError(
+                    path,
+                    "a single JSON document over 1 GB; export JSON lines (one document per "
+                    "line) so the file can be streamed",
+                )
+            yield 1, first + rest
+        except READ_ERRORS as exc:
+            raise ImporterError(path, f"cannot read the file ({_reason(exc)})") from None
+
+
+def _complete_json(line: bytes) -> bool:
+    import json
+
+    try:
+        json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return True

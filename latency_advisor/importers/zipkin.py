@@ -1,0 +1,56 @@
+"""Zipkin v2 JSON (a list of spans, or the API's list of traces): times in microseconds,
+`duration` missing on incomplete spans (skipped), server halves of shared spans skipped (the
+client span already covers them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import BaseModel, TypeAdapter
+
+from latency_advisor.importers.json_models import LENIENT
+from latency_advisor.importers.spans import Span, hints_from
+
+
+class _Span(BaseModel):
+    model_config = LENIENT
+    traceId: str
+    id: str
+    parentId: str | None = None
+    name: str = ""
+    kind: str | None = None
+    timestamp: float | None = None
+    duration: float | None = None
+    shared: bool = False
+    tags: dict[str, str | int | float | bool | None] = {}
+
+
+ADAPTER = TypeAdapter(list[_Span] | list[list[_Span]])
+
+
+class ZipkinCounts:
+    """Spans left out, for the import's warnings."""
+
+    def __init__(self) -> None:
+        self.untimed = 0
+        self.shared = 0
+
+
+def spans(doc: list, counts: ZipkinCounts) -> Iterator[Span]:
+    flat = [s for item in doc for s in (item if isinstance(item, list) else [item])]
+    for s in flat:
+        if s.timestamp is None or s.duration is None:
+            counts.untimed += 1
+            continue
+        if s.shared:
+            counts.shared += 1
+            continue
+        yield Span(
+            trace_id=s.traceId,
+            span_id=s.id,
+            parent_id=s.parentId or None,
+            name=s.name,
+            start_ms=s.timestamp / 1000.0,
+            end_ms=(s.timestamp + s.duration) / 1000.0,
+            hints=hints_from(dict(s.tags), s.kind),
+        )

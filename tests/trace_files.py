@@ -1,0 +1,272 @@
+"""Trace files the importer tests write: the same known requests in every format.
+
+Every request of a small RAG service has a known shape (embed, two searches in parallel, an LLM
+call with its own children, two cache reads, the handler's own time) and durations drawn with a
+fixed seed in whole microseconds, so that every format (ns, µs, ms) holds them exactly and the
+expected percentiles are computed from the same numbers.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+T0_US = 1_763_000_000_000_000  # a Unix time in µs
+
+
+@dataclass
+class Node:
+    name: str
+    start_us: int
+    dur_us: int
+    attrs: dict[str, str] = field(default_factory=dict)
+    kind: str = "internal"
+    children: list[Node] = field(default_factory=list)
+    span_id: str = ""
+
+    @property
+    def end_us(self) -> int:
+        return self.start_us + self.dur_us
+
+
+@dataclass
+class Request:
+    trace_id: str
+    root: Node
+    expected: dict[str, list[int]]  # stage -> per-call durations (µs) in this request
+
+
+def _lognormal_us(rng: random.Random, median_ms: float, sigma: float) -> int:
+    return max(1, round(median_ms * 1000 * rng.lognormvariate(0, sigma)))
+
+
+def make_requests(n: int, seed: int = 1) -> list[Request]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        t = T0_US + i * 50_000
+        embed = Node("embed query", t + 100, _lognormal_us(rng, 20, 0.3), {"gen_ai.operation.name": "embeddings"}, "client")
+        s0 = embed.end_us + 50
+        vec = Node("vector search", s0, _lognormal_us(rng, 40, 0.4), {"db.system": "qdrant"}, "client")
+        kw = Node("keyword search", s0 + 5, _lognormal_us(rng, 30, 0.5), {"db.system": "elasticsearch"}, "client")
+        l0 = max(vec.end_us, kw.end_us) + 50
+        tok = Node("tokenize", l0 + 10, _lognormal_us(rng, 2, 0.2))
+        dec = Node("decode", tok.end_us + 10, _lognormal_us(rng, 250, 0.25))
+        llm = Node("llm generate", l0, (dec.end_us + 20) - l0, {"gen_ai.system": "openai"}, "client", [tok, dec])
+        r1 = Node("redis GET", llm.end_us + 30, _lognormal_us(rng, 1, 0.5), {"db.system": "redis"}, "client")
+        r2 = Node("redis GET", r1.end_us + 30, _lognormal_us(rng, 1, 0.5), {"db.system": "redis"}, "client")
+        end = r2.end_us + 200
+        kids = [embed, vec, kw, llm, r1, r2]
+        root = Node("POST /chat", t, end - t, {"http.request.method": "POST"}, "server", kids)
+        union = sum(k.dur_us for k in (embed, llm, r1, r2)) + (max(vec.end_us, kw.end_us) - s0)
+        expected = {
+            "embed query": [embed.dur_us],
+            "vector search": [vec.dur_us],
+            "keyword search": [kw.dur_us],
+            "llm generate": [llm.dur_us],
+            "redis GET": [r1.dur_us, r2.dur_us],
+            "POST /chat (own time)": [root.dur_us - union],
+            "__end_to_end__": [root.dur_us],
+            "__llm_children__": [tok.dur_us, dec.dur_us, llm.dur_us - tok.dur_us - dec.dur_us],
+        }
+        trace_id = f"{i + 1:032x}"
+        _assign_ids(root, i)
+        out.append(Request(trace_id, root, expected))
+    return out
+
+
+def _assign_ids(root: Node, i: int) -> None:
+    counter = 0
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        counter += 1
+        node.span_id = f"{i:08x}{counter:08x}"
+        stack.extend(node.children)
+
+
+def expected_ms(requests: list[Request], stage: str) -> np.ndarray:
+    return np.array([d for r in requests for d in r.expected[stage]], dtype=float) / 1000.0
+
+
+def _walk(node: Node, parent: Node | None = None):
+    yield node, parent
+    for child in node.children:
+        yield from _walk(child, node)
+
+
+# ------------------------------------------------------------------ OTLP
+
+
+def _otlp_span(r: Request, node: Node, parent: Node | None) -> dict:
+    kinds = {"internal": 1, "server": 2, "client": 3}
+    span = {
+        "traceId": r.trace_id,
+        "spanId": node.span_id,
+        "parentSpanId": parent.span_id if parent else "",
+        "name": node.name,
+        "kind": kinds[node.kind],
+        "startTimeUnixNano": str(node.start_us * 1000),
+        "endTimeUnixNano": str(node.end_us * 1000),
+        "attributes": [{"key": k, "value": {"stringValue": v}} for k, v in node.attrs.items()],
+        "status": {},
+    }
+    return span
+
+
+def _otlp_doc(spans: list[dict]) -> dict:
+    return {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "chat"}}]},
+                "scopeSpans": [{"scope": {"name": "tests"}, "spans": spans}],
+            }
+        ]
+    }
+
+
+def write_otlp_lines(requests: list[Request], path: Path, split: bool = True) -> Path:
+    """The collector file exporter's shape; with `split` a trace's root comes a line later
+    than its children (as batches do), to exercise the assembly across lines."""
+    lines = []
+    held: list[dict] = []
+    for r in requests:
+        spans = [_otlp_span(r, n, p) for n, p in _walk(r.root)]
+        if split:
+            lines.append(_otlp_doc(spans[1:] + held))
+            held = spans[:1]
+        else:
+            lines.append(_otlp_doc(spans))
+    if held:
+        lines.append(_otlp_doc(held))
+    path.write_text("".join(json.dumps(d) + "\n" for d in lines))
+    return path
+
+
+def write_otlp_export(requests: list[Request], path: Path) -> Path:
+    spans = [_otlp_span(r, n, p) for r in requests for n, p in _walk(r.root)]
+    path.write_text(json.dumps(_otlp_doc(spans), indent=2))
+    return path
+
+
+# ------------------------------------------------------------------ Jaeger, Zipkin
+
+
+def write_jaeger(requests: list[Request], path: Path) -> Path:
+    data = []
+    for r in requests:
+        spans = []
+        for node, parent in _walk(r.root):
+            tags = [{"key": k, "type": "string", "value": v} for k, v in node.attrs.items()]
+            tags.append({"key": "span.kind", "type": "string", "value": node.kind})
+            spans.append(
+                {
+                    "traceID": r.trace_id,
+                    "spanID": node.span_id,
+                    "operationName": node.name,
+                    "references": (
+                        [{"refType": "CHILD_OF", "traceID": r.trace_id, "spanID": parent.span_id}]
+                        if parent
+                        else []
+                    ),
+                    "startTime": node.start_us,
+                    "duration": node.dur_us,
+                    "tags": tags,
+                    "logs": [],
+                    "processID": "p1",
+                    "warnings": None,
+                }
+            )
+        data.append({"traceID": r.trace_id, "spans": spans, "processes": {"p1": {"serviceName": "chat", "tags": []}}})
+    path.write_text(json.dumps({"data": data, "total": 0, "limit": 0, "offset": 0, "errors": None}))
+    return path
+
+
+def write_zipkin(requests: list[Request], path: Path) -> Path:
+    spans = []
+    for r in requests:
+        for node, parent in _walk(r.root):
+            span = {
+                "traceId": r.trace_id,
+                "id": node.span_id[-16:],
+                "name": node.name,
+                "timestamp": node.start_us,
+                "duration": node.dur_us,
+                "localEndpoint": {"serviceName": "chat"},
+                "tags": dict(node.attrs),
+            }
+            if parent:
+                span["parentId"] = parent.span_id[-16:]
+            if node.kind != "internal":
+                span["kind"] = node.kind.upper()
+            spans.append(span)
+    path.write_text(json.dumps(spans))
+    return path
+
+
+# ------------------------------------------------------------------ Chrome trace (PyTorch)
+
+
+def write_chrome(steps: int, path: Path, seed: int = 3, gz: bool = True) -> dict[str, list[float]]:
+    """A PyTorch-profiler-like trace: ProfilerStep#N with forward/backward/optimizer inside,
+    aten ops nested below, and GPU kernels on another track. Returns stage -> durations (ms)."""
+    rng = random.Random(seed)
+    events: list[dict] = []
+    expected: dict[str, list[float]] = {"forward": [], "backward": [], "Optimizer.step#SGD.step": []}
+    expected["ProfilerStep#N (own time)"] = []
+    t = 1_000_000.0
+    for step in range(steps):
+        fwd = _lognormal_us(rng, 8, 0.2)
+        bwd = _lognormal_us(rng, 15, 0.2)
+        opt = _lognormal_us(rng, 2, 0.3)
+        gap = 7
+        step_start = t
+        cursor = t + gap
+        events.append({"ph": "X", "cat": "python_function", "name": "forward", "pid": 1, "tid": 1, "ts": cursor, "dur": fwd})
+        inner = _lognormal_us(rng, 3, 0.2)
+        events.append({"ph": "X", "cat": "cpu_op", "name": "aten::linear", "pid": 1, "tid": 1, "ts": cursor + 1, "dur": min(inner, fwd - 2)})
+        events.append({"ph": "X", "cat": "kernel", "name": "sgemm_128x64", "pid": 0, "tid": 7, "ts": cursor + 5, "dur": 40})
+        cursor += fwd + gap
+        events.append({"ph": "X", "cat": "python_function", "name": "backward", "pid": 1, "tid": 1, "ts": cursor, "dur": bwd})
+        cursor += bwd + gap
+        events.append({"ph": "X", "cat": "user_annotation", "name": "Optimizer.step#SGD.step", "pid": 1, "tid": 1, "ts": cursor, "dur": opt})
+        cursor += opt + gap
+        events.append({"ph": "X", "cat": "user_annotation", "name": f"ProfilerStep#{step}", "pid": 1, "tid": 1, "ts": step_start, "dur": cursor - step_start})
+        expected["forward"].append(fwd / 1000)
+        expected["backward"].append(bwd / 1000)
+        expected["Optimizer.step#SGD.step"].append(opt / 1000)
+        expected["ProfilerStep#N (own time)"].append(4 * gap / 1000)
+        t = cursor + 100
+    doc = {
+        "schemaVersion": 1,
+        "deviceProperties": [{"id": 0, "name": "Test GPU"}],
+        "traceEvents": [{"ph": "M", "name": "process_name", "pid": 1, "args": {"name": "python"}}, *events],
+        "traceName": "test",
+    }
+    raw = json.dumps(doc).encode()
+    path.write_bytes(gzip.compress(raw) if gz else raw)
+    return expected
+
+
+# ------------------------------------------------------------------ CSV
+
+
+def write_wide_csv(requests: list[Request], path: Path, excel: bool = False) -> Path:
+    """One row per request, one column per stage (ms); `excel`: BOM, `;` and decimal commas."""
+    stages = ["embed query", "vector search", "llm generate"]
+    sep = ";" if excel else ","
+    rows = [sep.join(["request_id", *[f"{s} (ms)" for s in stages], "total_ms"])]
+    for i, r in enumerate(requests):
+        values = [r.expected[s][0] / 1000 for s in stages]
+        cells = [f"{v:.3f}" for v in [*values, r.expected["__end_to_end__"][0] / 1000]]
+        if excel:
+            cells = [c.replace(".", ",") for c in cells]
+        rows.append(sep.join([f"req-{i}", *cells]))
+    text = "\r\n".join(rows) + "\r\n"
+    path.write_bytes(("\ufeff" + text).encode("utf-8") if excel else text.encode())
+    return path
