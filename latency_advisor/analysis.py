@@ -73,6 +73,7 @@ class StageOut(_Out):
     parallel_group: str | None
     share: float
     spread_assumed: bool
+    distribution: str
 
 
 class Recommendation(_Out):
@@ -247,6 +248,7 @@ def _stage_rows(scenario: Scenario, model: PathModel, est: Estimate) -> list[Sta
                 parallel_group=stage.parallel_group,
                 share=est.shares.get(stage.name, 0.0),
                 spread_assumed=spec.fit.assumed_sigma is not None,
+                distribution=spec.source,
             )
         )
     return rows
@@ -262,6 +264,8 @@ def _assumptions(scenario: Scenario, model: PathModel, est: Estimate) -> list[st
         "through its given percentiles (a lognormal when two are given).",
     ]
     for spec in model.stages:
+        if spec.note:
+            out.append(spec.note)
         if spec.fit.assumed_sigma is not None:
             stage = scenario.stage(spec.name)
             out.append(

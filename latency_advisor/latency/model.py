@@ -48,6 +48,8 @@ class StageSpec:
     fit: StageFit
     calls: int = 1
     group: str | None = None
+    source: Literal["percentiles", "assumed", "samples"] = "percentiles"
+    note: str | None = None
 
     @property
     def occupies_worker(self) -> bool:
@@ -123,17 +125,7 @@ class PathModel:
 
     @classmethod
     def from_stages(cls, stages, **kwargs) -> PathModel:  # stages: Iterable[scenario.Stage]
-        specs = [
-            StageSpec(
-                name=s.name,
-                kind=s.kind,
-                fit=StageFit.from_percentiles(s.p50_ms, s.p95_ms, s.p99_ms, s.kind),
-                calls=s.calls,
-                group=s.parallel_group,
-            )
-            for s in stages
-        ]
-        return cls(specs, **kwargs)
+        return cls([stage_spec(s) for s in stages], **kwargs)
 
     # ------------------------------------------------------------ sampling
 
@@ -359,6 +351,42 @@ class PathModel:
             mid = (low + high) // 2
             low, high = (low, mid) if meets(mid) else (mid, high)
         return high
+
+
+SAMPLE_AGREEMENT = 0.10
+
+
+def stage_spec(stage) -> StageSpec:  # stage: scenario.Stage
+    """Fit a scenario stage: its measured samples when they agree with its stated percentiles,
+    else the percentiles, else p50 with an assumed spread."""
+    by_pct = StageFit.from_percentiles(stage.p50_ms, stage.p95_ms, stage.p99_ms, stage.kind)
+    source = "assumed" if by_pct.assumed_sigma is not None else "percentiles"
+    fit, note = by_pct, None
+    samples = getattr(stage, "samples_ms", None)
+    if samples:
+        stated = [(50.0, stage.p50_ms), (95.0, stage.p95_ms), (99.0, stage.p99_ms)]
+        observed = np.percentile(np.asarray(samples, dtype=float), [p for p, _ in stated])
+        agree = all(
+            v is None or abs(o - v) <= max(SAMPLE_AGREEMENT * v, 0.5)
+            for (_, v), o in zip(stated, observed, strict=True)
+        )
+        if agree:
+            fit, source = StageFit.from_samples(samples), "samples"
+            note = f"Stage '{stage.name}' uses its {len(samples):,} measured samples."
+        else:
+            note = (
+                f"Stage '{stage.name}': its measured samples disagree with its stated "
+                "percentiles (edited since import?); the percentiles are used."
+            )
+    return StageSpec(
+        name=stage.name,
+        kind=stage.kind,
+        fit=fit,
+        calls=stage.calls,
+        group=stage.parallel_group,
+        source=source,
+        note=note,
+    )
 
 
 def needs_simulation(wait: WaitModel, busy_scv: float, service_at_ms: float) -> bool:
