@@ -203,13 +203,13 @@ def analyze(scenario: Scenario, *, method: Method = "auto") -> Analysis:
 
 def replicas_for_stability(scenario: Scenario, model: PathModel) -> int:
     """The fewest replicas that keep up with peak traffic (utilization below 1)."""
-    servers = model.replicas_for_stability(scenario.traffic.peak_rps)
+    servers = model.servers_for_stability(scenario.traffic.peak_rps)
     return -(-servers // scenario.traffic.concurrency)
 
 
 def replicas_for_sla(scenario: Scenario, model: PathModel) -> int | None:
     """The fewest replicas that meet the SLA at peak, or None when the service time alone misses."""
-    servers = model.replicas_for_sla(
+    servers = model.servers_for_sla(
         scenario.traffic.peak_rps, scenario.sla.percentile, scenario.sla.target_ms
     )
     return None if servers is None else -(-servers // scenario.traffic.concurrency)
