@@ -50,16 +50,49 @@ def make_requests(n: int, seed: int = 1) -> list[Request]:
     out = []
     for i in range(n):
         t = T0_US + i * 50_000
-        embed = Node("embed query", t + 100, _lognormal_us(rng, 20, 0.3), {"gen_ai.operation.name": "embeddings"}, "client")
+        embed = Node(
+            "embed query",
+            t + 100,
+            _lognormal_us(rng, 20, 0.3),
+            {"gen_ai.operation.name": "embeddings"},
+            "client",
+        )
         s0 = embed.end_us + 50
-        vec = Node("vector search", s0, _lognormal_us(rng, 40, 0.4), {"db.system": "qdrant"}, "client")
-        kw = Node("keyword search", s0 + 5, _lognormal_us(rng, 30, 0.5), {"db.system": "elasticsearch"}, "client")
+        vec = Node(
+            "vector search", s0, _lognormal_us(rng, 40, 0.4), {"db.system": "qdrant"}, "client"
+        )
+        kw = Node(
+            "keyword search",
+            s0 + 5,
+            _lognormal_us(rng, 30, 0.5),
+            {"db.system": "elasticsearch"},
+            "client",
+        )
         l0 = max(vec.end_us, kw.end_us) + 50
         tok = Node("tokenize", l0 + 10, _lognormal_us(rng, 2, 0.2))
         dec = Node("decode", tok.end_us + 10, _lognormal_us(rng, 250, 0.25))
-        llm = Node("llm generate", l0, (dec.end_us + 20) - l0, {"gen_ai.system": "openai"}, "client", [tok, dec])
-        r1 = Node("redis GET", llm.end_us + 30, _lognormal_us(rng, 1, 0.5), {"db.system": "redis"}, "client")
-        r2 = Node("redis GET", r1.end_us + 30, _lognormal_us(rng, 1, 0.5), {"db.system": "redis"}, "client")
+        llm = Node(
+            "llm generate",
+            l0,
+            (dec.end_us + 20) - l0,
+            {"gen_ai.system": "openai"},
+            "client",
+            [tok, dec],
+        )
+        r1 = Node(
+            "redis GET",
+            llm.end_us + 30,
+            _lognormal_us(rng, 1, 0.5),
+            {"db.system": "redis"},
+            "client",
+        )
+        r2 = Node(
+            "redis GET",
+            r1.end_us + 30,
+            _lognormal_us(rng, 1, 0.5),
+            {"db.system": "redis"},
+            "client",
+        )
         end = r2.end_us + 200
         kids = [embed, vec, kw, llm, r1, r2]
         root = Node("POST /chat", t, end - t, {"http.request.method": "POST"}, "server", kids)
@@ -123,7 +156,9 @@ def _otlp_doc(spans: list[dict]) -> dict:
     return {
         "resourceSpans": [
             {
-                "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "chat"}}]},
+                "resource": {
+                    "attributes": [{"key": "service.name", "value": {"stringValue": "chat"}}]
+                },
                 "scopeSpans": [{"scope": {"name": "tests"}, "spans": spans}],
             }
         ]
@@ -182,7 +217,13 @@ def write_jaeger(requests: list[Request], path: Path) -> Path:
                     "warnings": None,
                 }
             )
-        data.append({"traceID": r.trace_id, "spans": spans, "processes": {"p1": {"serviceName": "chat", "tags": []}}})
+        data.append(
+            {
+                "traceID": r.trace_id,
+                "spans": spans,
+                "processes": {"p1": {"serviceName": "chat", "tags": []}},
+            }
+        )
     path.write_text(json.dumps({"data": data, "total": 0, "limit": 0, "offset": 0, "errors": None}))
     return path
 
@@ -217,7 +258,11 @@ def write_chrome(steps: int, path: Path, seed: int = 3, gz: bool = True) -> dict
     aten ops nested below, and GPU kernels on another track. Returns stage -> durations (ms)."""
     rng = random.Random(seed)
     events: list[dict] = []
-    expected: dict[str, list[float]] = {"forward": [], "backward": [], "Optimizer.step#SGD.step": []}
+    expected: dict[str, list[float]] = {
+        "forward": [],
+        "backward": [],
+        "Optimizer.step#SGD.step": [],
+    }
     expected["ProfilerStep#N (own time)"] = []
     t = 1_000_000.0
     for step in range(steps):
@@ -227,16 +272,76 @@ def write_chrome(steps: int, path: Path, seed: int = 3, gz: bool = True) -> dict
         gap = 7
         step_start = t
         cursor = t + gap
-        events.append({"ph": "X", "cat": "python_function", "name": "forward", "pid": 1, "tid": 1, "ts": cursor, "dur": fwd})
+        events.append(
+            {
+                "ph": "X",
+                "cat": "python_function",
+                "name": "forward",
+                "pid": 1,
+                "tid": 1,
+                "ts": cursor,
+                "dur": fwd,
+            }
+        )
         inner = _lognormal_us(rng, 3, 0.2)
-        events.append({"ph": "X", "cat": "cpu_op", "name": "aten::linear", "pid": 1, "tid": 1, "ts": cursor + 1, "dur": min(inner, fwd - 2)})
-        events.append({"ph": "X", "cat": "kernel", "name": "sgemm_128x64", "pid": 0, "tid": 7, "ts": cursor + 5, "dur": 40})
+        events.append(
+            {
+                "ph": "X",
+                "cat": "cpu_op",
+                "name": "aten::linear",
+                "pid": 1,
+                "tid": 1,
+                "ts": cursor + 1,
+                "dur": min(inner, fwd - 2),
+            }
+        )
+        events.append(
+            {
+                "ph": "X",
+                "cat": "kernel",
+                "name": "sgemm_128x64",
+                "pid": 0,
+                "tid": 7,
+                "ts": cursor + 5,
+                "dur": 40,
+            }
+        )
         cursor += fwd + gap
-        events.append({"ph": "X", "cat": "python_function", "name": "backward", "pid": 1, "tid": 1, "ts": cursor, "dur": bwd})
+        events.append(
+            {
+                "ph": "X",
+                "cat": "python_function",
+                "name": "backward",
+                "pid": 1,
+                "tid": 1,
+                "ts": cursor,
+                "dur": bwd,
+            }
+        )
         cursor += bwd + gap
-        events.append({"ph": "X", "cat": "user_annotation", "name": "Optimizer.step#SGD.step", "pid": 1, "tid": 1, "ts": cursor, "dur": opt})
+        events.append(
+            {
+                "ph": "X",
+                "cat": "user_annotation",
+                "name": "Optimizer.step#SGD.step",
+                "pid": 1,
+                "tid": 1,
+                "ts": cursor,
+                "dur": opt,
+            }
+        )
         cursor += opt + gap
-        events.append({"ph": "X", "cat": "user_annotation", "name": f"ProfilerStep#{step}", "pid": 1, "tid": 1, "ts": step_start, "dur": cursor - step_start})
+        events.append(
+            {
+                "ph": "X",
+                "cat": "user_annotation",
+                "name": f"ProfilerStep#{step}",
+                "pid": 1,
+                "tid": 1,
+                "ts": step_start,
+                "dur": cursor - step_start,
+            }
+        )
         expected["forward"].append(fwd / 1000)
         expected["backward"].append(bwd / 1000)
         expected["Optimizer.step#SGD.step"].append(opt / 1000)
@@ -245,7 +350,10 @@ def write_chrome(steps: int, path: Path, seed: int = 3, gz: bool = True) -> dict
     doc = {
         "schemaVersion": 1,
         "deviceProperties": [{"id": 0, "name": "Test GPU"}],
-        "traceEvents": [{"ph": "M", "name": "process_name", "pid": 1, "args": {"name": "python"}}, *events],
+        "traceEvents": [
+            {"ph": "M", "name": "process_name", "pid": 1, "args": {"name": "python"}},
+            *events,
+        ],
         "traceName": "test",
     }
     raw = json.dumps(doc).encode()

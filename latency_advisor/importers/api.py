@@ -17,7 +17,7 @@ from latency_advisor.importers.kinds import KindGuess, guess_kind
 from latency_advisor.importers.mapping import ImportMapping
 from latency_advisor.importers.result import ImportedStage, ImportResult, unique_names
 from latency_advisor.importers.source import open_binary, read_head
-from latency_advisor.importers.spans import Span
+from latency_advisor.importers.spans import Clock, Span
 from latency_advisor.importers.stats import percentiles
 from latency_advisor.importers.trace_stages import result_from_traces
 
@@ -46,13 +46,18 @@ def _import_traces(path: Path, fmt: str, mapping: ImportMapping) -> ImportResult
     chrome_counts = chrome_trace.ChromeCounts()
     zipkin_counts = zipkin.ZipkinCounts()
     if fmt == "otlp":
-        adapter, to_spans = otlp.ADAPTER, otlp.spans
+        clock = Clock(per_ms=1e6)
+        adapter, to_spans = otlp.ADAPTER, lambda doc: otlp.spans(doc, clock)
     elif fmt == "jaeger":
-        adapter, to_spans = jaeger.ADAPTER, jaeger.spans
+        clock = Clock(per_ms=1e3)
+        adapter, to_spans = jaeger.ADAPTER, lambda doc: jaeger.spans(doc, clock)
     elif fmt == "zipkin":
-        adapter, to_spans = zipkin.ADAPTER, lambda doc: zipkin.spans(doc, zipkin_counts)
+        clock = Clock(per_ms=1e3)
+        adapter, to_spans = zipkin.ADAPTER, lambda doc: zipkin.spans(doc, zipkin_counts, clock)
     else:
-        adapter, to_spans = chrome_trace.ADAPTER, lambda doc: chrome_trace.spans(doc, chrome_counts)
+        clock = Clock(per_ms=1e3)
+        adapter = chrome_trace.ADAPTER
+        to_spans = lambda doc: chrome_trace.spans(doc, chrome_counts, clock)  # noqa: E731
     collector = TraceCollector(mapping)
     untimed = 0
     for batch in spans_from_file(path, adapter, to_spans, FORMAT_NAMES[fmt], warnings):

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel, TypeAdapter
 
 from latency_advisor.importers.json_models import LENIENT
-from latency_advisor.importers.spans import Span
+from latency_advisor.importers.spans import Clock, Span
 
 STEP = re.compile(r"^ProfilerStep#\d+$")
 NESTING_SLACK_US = 1e-3  # rounding of ts and dur in the file
@@ -49,7 +49,7 @@ class ChromeCounts:
         self.has_steps = False
 
 
-def spans(doc: _Document | list[_Event], counts: ChromeCounts) -> Iterator[Span]:
+def spans(doc: _Document | list[_Event], counts: ChromeCounts, clock: Clock) -> Iterator[Span]:
     events = doc.traceEvents if isinstance(doc, _Document) else doc
     tracks: dict[tuple[str, str], list[_Event]] = defaultdict(list)
     for event in events:
@@ -62,10 +62,12 @@ def spans(doc: _Document | list[_Event], counts: ChromeCounts) -> Iterator[Span]
         tracks[(str(event.pid), str(event.tid))].append(event)
     counts.has_steps = any(STEP.match(e.name) for track in tracks.values() for e in track)
     for (pid, tid), track in tracks.items():
-        yield from _nest(f"{pid}/{tid}", track, counts)
+        yield from _nest(f"{pid}/{tid}", track, counts, clock)
 
 
-def _nest(track_id: str, events: list[_Event], counts: ChromeCounts) -> Iterator[Span]:
+def _nest(
+    track_id: str, events: list[_Event], counts: ChromeCounts, clock: Clock
+) -> Iterator[Span]:
     """Spans with parents by containment; the trace is the enclosing step or top-level event."""
     events.sort(key=lambda e: (e.ts, -(e.dur or 0.0)))
     stack: list[tuple[float, str, str]] = []  # (end, span id, trace id)
@@ -84,5 +86,11 @@ def _nest(track_id: str, events: list[_Event], counts: ChromeCounts) -> Iterator
             parent, trace = None, span_id
         stack.append((end, span_id, trace))
         yield Span(
-            trace, span_id, parent, event.name, start / 1000.0, end / 1000.0, (f"cat={event.cat}",)
+            trace,
+            span_id,
+            parent,
+            event.name,
+            clock.ms(start),
+            clock.ms(end),
+            (f"cat={event.cat}",),
         )

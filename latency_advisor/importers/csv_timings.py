@@ -97,7 +97,7 @@ def decode(raw: bytes) -> str:
 
 def looks_like_csv(text: str) -> bool:
     lines = [line for line in text.splitlines()[:20] if line.strip()]
-    if len(lines) < 2:
+    if not lines:
         return False
     return any(sep in lines[0] for sep in ",;\t|")
 

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from latency_advisor.importers.json_models import LENIENT
-from latency_advisor.importers.spans import Span, hints_from
+from latency_advisor.importers.spans import Clock, Span, hints_from
 
 
 class _Tag(BaseModel):
@@ -49,7 +49,7 @@ class _Export(BaseModel):
 ADAPTER = TypeAdapter(_Export | _Trace)
 
 
-def spans(doc: _Export | _Trace) -> Iterator[Span]:
+def spans(doc: _Export | _Trace, clock: Clock) -> Iterator[Span]:
     traces = doc.data if isinstance(doc, _Export) else [doc]
     for trace in traces:
         for s in trace.spans:
@@ -63,7 +63,7 @@ def spans(doc: _Export | _Trace) -> Iterator[Span]:
                 span_id=s.spanID,
                 parent_id=parent or s.parentSpanID or None,
                 name=s.operationName,
-                start_ms=s.startTime / 1000.0,
-                end_ms=(s.startTime + s.duration) / 1000.0,
+                start_ms=clock.ms(s.startTime),
+                end_ms=clock.ms(s.startTime + s.duration),
                 hints=hints_from(tags, str(kind) if kind is not None else None),
             )

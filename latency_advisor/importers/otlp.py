@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, TypeAdapter
 
 from latency_advisor.importers.json_models import LENIENT
-from latency_advisor.importers.spans import Span, hints_from
+from latency_advisor.importers.spans import Clock, Span, hints_from
 
 NS_PER_MS = 1_000_000
 UnixNano = Annotated[int, Field(ge=0, le=2**64)]
@@ -75,7 +75,7 @@ def _kind(value: int | str | None) -> str | None:
     return None
 
 
-def spans(export: _Export) -> Iterator[Span]:
+def spans(export: _Export, clock: Clock) -> Iterator[Span]:
     for resource in export.resourceSpans:
         for scope in (*resource.scopeSpans, *resource.instrumentationLibrarySpans):
             for s in scope.spans:
@@ -85,7 +85,7 @@ def spans(export: _Export) -> Iterator[Span]:
                     span_id=s.spanId,
                     parent_id=s.parentSpanId or None,
                     name=s.name,
-                    start_ms=s.startTimeUnixNano / NS_PER_MS,
-                    end_ms=s.endTimeUnixNano / NS_PER_MS,
+                    start_ms=clock.ms(s.startTimeUnixNano),
+                    end_ms=clock.ms(s.endTimeUnixNano),
                     hints=hints_from(attrs, _kind(s.kind)),
                 )

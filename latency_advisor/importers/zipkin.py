@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel, TypeAdapter
 
 from latency_advisor.importers.json_models import LENIENT
-from latency_advisor.importers.spans import Span, hints_from
+from latency_advisor.importers.spans import Clock, Span, hints_from
 
 
 class _Span(BaseModel):
@@ -36,7 +36,7 @@ class ZipkinCounts:
         self.shared = 0
 
 
-def spans(doc: list, counts: ZipkinCounts) -> Iterator[Span]:
+def spans(doc: list, counts: ZipkinCounts, clock: Clock) -> Iterator[Span]:
     flat = [s for item in doc for s in (item if isinstance(item, list) else [item])]
     for s in flat:
         if s.timestamp is None or s.duration is None:
@@ -50,7 +50,7 @@ def spans(doc: list, counts: ZipkinCounts) -> Iterator[Span]:
             span_id=s.id,
             parent_id=s.parentId or None,
             name=s.name,
-            start_ms=s.timestamp / 1000.0,
-            end_ms=(s.timestamp + s.duration) / 1000.0,
+            start_ms=clock.ms(s.timestamp),
+            end_ms=clock.ms(s.timestamp + s.duration),
             hints=hints_from(dict(s.tags), s.kind),
         )
