@@ -145,9 +145,8 @@ def main() -> None:
         t0 = time.perf_counter()
         traces, spans = write_file(source, args.mb)
         size = source.stat().st_size / 1e6
-        print(
-            f"wrote {size:.1f} MB: {traces} traces, {spans} spans ({time.perf_counter() - t0:.1f} s)"
-        )
+        took = time.perf_counter() - t0
+        print(f"wrote {size:.1f} MB: {traces} traces, {spans} spans ({took:.1f} s)")
         walls, rss = [], []
         out = ""
         for _ in range(args.runs):

@@ -250,8 +250,10 @@ def test_prometheus_summary_quantiles(tmp_path: Path) -> None:
         (b"\x00\x01\x02binary", "binary"),
         (b'{"hello": "world"}', "not a trace we know"),
         (b"just some words\n", "not a format we can import"),
-        (b'{"resourceSpans": [{"scopeSpans": [{"spans": [{"name": 3}]}]}]}', "not a readable"),
-        (b'{"data": [{"spans": [{"spanID": "a"}]}]}', "not a readable Jaeger"),
+        (b'{"resourceSpans": [{"scopeSpans": [{"spans": [{"name": 3}]}]}]}', "no complete spans"),
+        (b'{"resourceSpans": {"scopeSpans": 1}}', "not a readable OpenTelemetry"),
+        (b'{"data": [{"spans": [{"spanID": "a"}]}]}', "Jaeger JSON file holds no complete"),
+        (b'{"data": 7, "operationName": 1}', "not a readable Jaeger"),
         (b"\x1f\x8bnot really gzip", "cannot read"),
         (b"a,b\n", "no stage columns"),
     ],
@@ -269,13 +271,15 @@ def test_a_missing_file_is_a_user_error(tmp_path: Path) -> None:
         import_file(tmp_path / "nope.json")
 
 
-def test_bad_lines_in_json_lines_are_skipped_with_a_warning(tmp_path: Path) -> None:
+def test_bad_lines_and_spans_are_skipped_with_a_warning(tmp_path: Path) -> None:
     path = write_otlp_lines(REQUESTS[:50], tmp_path / "t.jsonl", split=False)
     with path.open("a") as handle:
         handle.write('{"resourceSpans": "oops"}\n')
+        handle.write('{"resourceSpans": [{"scopeSpans": [{"spans": [{"spanId": "x"}]}]}]}\n')
     result = import_file(path)
     assert result.traces == 50
     assert any("1 document(s) could not be read" in w for w in result.warnings)
+    assert any("1 spans lacked ids or times" in w for w in result.warnings)
 
 
 def test_example_file_copies_keep_working(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from latency_advisor.importers.kinds import KindGuess, guess_kind
 from latency_advisor.importers.mapping import ImportMapping
 from latency_advisor.importers.result import ImportedStage, ImportResult, unique_names
 from latency_advisor.importers.source import open_binary, read_head
-from latency_advisor.importers.spans import Clock, Span
+from latency_advisor.importers.spans import Clock, ReadCounts, Span
 from latency_advisor.importers.stats import percentiles
 from latency_advisor.importers.trace_stages import result_from_traces
 
@@ -43,21 +43,20 @@ def import_file(
 
 def _import_traces(path: Path, fmt: str, mapping: ImportMapping) -> ImportResult:
     warnings: list[str] = []
-    chrome_counts = chrome_trace.ChromeCounts()
-    zipkin_counts = zipkin.ZipkinCounts()
+    counts = ReadCounts()
     if fmt == "otlp":
         clock = Clock(per_ms=1e6)
-        adapter, to_spans = otlp.ADAPTER, lambda doc: otlp.spans(doc, clock)
+        adapter, to_spans = otlp.ADAPTER, lambda doc: otlp.spans(doc, clock, counts)
     elif fmt == "jaeger":
         clock = Clock(per_ms=1e3)
-        adapter, to_spans = jaeger.ADAPTER, lambda doc: jaeger.spans(doc, clock)
+        adapter, to_spans = jaeger.ADAPTER, lambda doc: jaeger.spans(doc, clock, counts)
     elif fmt == "zipkin":
         clock = Clock(per_ms=1e3)
-        adapter, to_spans = zipkin.ADAPTER, lambda doc: zipkin.spans(doc, zipkin_counts, clock)
+        adapter, to_spans = zipkin.ADAPTER, lambda doc: zipkin.spans(doc, counts, clock)
     else:
         clock = Clock(per_ms=1e3)
         adapter = chrome_trace.ADAPTER
-        to_spans = lambda doc: chrome_trace.spans(doc, chrome_counts, clock)  # noqa: E731
+        to_spans = lambda doc: chrome_trace.spans(doc, counts, clock)  # noqa: E731
     collector = TraceCollector(mapping)
     untimed = 0
     for batch in spans_from_file(path, adapter, to_spans, FORMAT_NAMES[fmt], warnings):
@@ -66,31 +65,27 @@ def _import_traces(path: Path, fmt: str, mapping: ImportMapping) -> ImportResult
                 collector.add(span)
             else:
                 untimed += 1
-        if (
-            fmt == "chrome"
-            and not chrome_counts.has_steps
-            and "depth" not in mapping.model_fields_set
-        ):
+        if fmt == "chrome" and not counts.has_steps and "depth" not in mapping.model_fields_set:
             collector.mapping = mapping = mapping.model_copy(update={"depth": 0})
         collector.end_batch()
     collector.finish()
+    if counts.malformed:
+        warnings.append(f"{counts.malformed} spans lacked ids or times and were skipped")
     if untimed:
         warnings.append(f"{untimed} spans had no usable start and end times and were skipped")
-    if zipkin_counts.untimed:
+    if counts.untimed:
+        warnings.append(f"{counts.untimed} Zipkin spans without timestamp or duration skipped")
+    if counts.gpu:
         warnings.append(
-            f"{zipkin_counts.untimed} Zipkin spans without timestamp or duration skipped"
-        )
-    if chrome_counts.gpu:
-        warnings.append(
-            f"{chrome_counts.gpu} GPU events (kernels, copies) left out: stages are timed by the "
+            f"{counts.gpu} GPU events (kernels, copies) left out: stages are timed by the "
             "CPU-side ops that launch them"
         )
-    if fmt == "chrome" and not chrome_counts.has_steps:
+    if fmt == "chrome" and not counts.has_steps:
         warnings.append(
             "no ProfilerStep#N markers: each top-level event is one sample of its own stage"
         )
-    if chrome_counts.outside_steps:
-        warnings.append(f"{chrome_counts.outside_steps} events outside any ProfilerStep left out")
+    if counts.outside_steps:
+        warnings.append(f"{counts.outside_steps} events outside any ProfilerStep left out")
     return result_from_traces(collector, str(path), FORMAT_NAMES[fmt], warnings)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel, TypeAdapter
 
 from latency_advisor.importers.json_models import LENIENT
-from latency_advisor.importers.spans import Clock, Span
+from latency_advisor.importers.spans import Clock, ReadCounts, Span
 
 STEP = re.compile(r"^ProfilerStep#\d+$")
 NESTING_SLACK_US = 1e-3  # rounding of ts and dur in the file
@@ -41,20 +41,11 @@ class _Document(BaseModel):
 ADAPTER = TypeAdapter(_Document | list[_Event])
 
 
-class ChromeCounts:
-    def __init__(self) -> None:
-        self.gpu = 0
-        self.other_phases = 0
-        self.outside_steps = 0
-        self.has_steps = False
-
-
-def spans(doc: _Document | list[_Event], counts: ChromeCounts, clock: Clock) -> Iterator[Span]:
+def spans(doc: _Document | list[_Event], counts: ReadCounts, clock: Clock) -> Iterator[Span]:
     events = doc.traceEvents if isinstance(doc, _Document) else doc
     tracks: dict[tuple[str, str], list[_Event]] = defaultdict(list)
     for event in events:
         if event.ph != "X" or event.ts is None or event.dur is None:
-            counts.other_phases += event.ph not in {"M", "i", "I", "C", "s", "f", "t"}
             continue
         if event.cat in GPU_CATEGORIES:
             counts.gpu += 1
@@ -65,9 +56,7 @@ def spans(doc: _Document | list[_Event], counts: ChromeCounts, clock: Clock) -> 
         yield from _nest(f"{pid}/{tid}", track, counts, clock)
 
 
-def _nest(
-    track_id: str, events: list[_Event], counts: ChromeCounts, clock: Clock
-) -> Iterator[Span]:
+def _nest(track_id: str, events: list[_Event], counts: ReadCounts, clock: Clock) -> Iterator[Span]:
     """Spans with parents by containment; the trace is the enclosing step or top-level event."""
     events.sort(key=lambda e: (e.ts, -(e.dur or 0.0)))
     stack: list[tuple[float, str, str]] = []  # (end, span id, trace id)

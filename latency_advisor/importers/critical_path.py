@@ -66,13 +66,14 @@ def breakdown(spans: list[Span], namer: Namer, depth: int) -> TraceBreakdown | N
         if other is not root and other.start_ms >= root.start_ms and other.end_ms <= root.end_ms:
             children[root.span_id].append(other)
     walker = _Walker(children, namer, depth, root.start_ms)
-    node = root
+    node, wrapped = root, 0.0
     for _ in range(32 if depth > 0 else 0):  # look through wrappers: a lone child spanning
         kids = walker.kids(node)  # most of its parent (an HTTP server span around a handler)
         if len(kids) != 1 or kids[0].duration_ms < WRAPPER_COVERAGE * node.duration_ms:
             break
+        wrapped += max(node.duration_ms - kids[0].duration_ms, 0.0)
         node = kids[0]
-    walker.expand(node, 0, walker.kids(node))
+    walker.expand(node, 0, walker.kids(node), wrapped)
     return TraceBreakdown(root.name, max(root.duration_ms, 0.0), root.start_ms, walker.out)
 
 
@@ -110,12 +111,16 @@ class _Walker:
                 )
             )
 
-    def expand(self, span: Span, level: int, kids: list[Span]) -> None:
+    def expand(self, span: Span, level: int, kids: list[Span], wrapped: float = 0.0) -> None:
+        """Emit `span` as a stage, or its own time and its children's stages; `wrapped` is
+        the own time of wrappers looked through above it, counted as its own time."""
         stage = self.namer(span.name) or span.name
         if level >= self.depth or not kids:
             self.emit(span, stage, span.duration_ms)
+            if wrapped > 0:
+                self.emit(span, stage + OWN_TIME, wrapped)
             return
-        own = self.own_time(span, kids)
+        own = self.own_time(span, kids) + wrapped
         if own > 0:
             self.emit(span, stage + OWN_TIME, own)
         for cluster in _clusters(kids):

@@ -99,7 +99,10 @@ def looks_like_csv(text: str) -> bool:
     lines = [line for line in text.splitlines()[:20] if line.strip()]
     if not lines:
         return False
-    return any(sep in lines[0] for sep in ",;\t|")
+    if any(sep in lines[0] for sep in ",;\t|"):
+        return True
+    # a single column: a header, then numbers
+    return len(lines) >= 2 and all(parse_number(line, True) is not None for line in lines[1:])
 
 
 def read_table(text_stream: io.TextIOBase, head: str, path: str) -> CsvTable:
@@ -112,10 +115,8 @@ def read_table(text_stream: io.TextIOBase, head: str, path: str) -> CsvTable:
     except csv.Error as exc:
         raise ImporterError(path, f"line 1: not readable as CSV ({exc})") from None
     header = [h.strip().strip('"') for h in header]
-    if len(header) < 2 or len(header) > MAX_COLUMNS:
-        raise ImporterError(
-            path, f"line 1: expected a header of 2 to {MAX_COLUMNS} columns, got {len(header)}"
-        )
+    if len(header) > MAX_COLUMNS:
+        raise ImporterError(path, f"line 1: at most {MAX_COLUMNS} columns, got {len(header)}")
     decimal_comma = dialect.delimiter != ","
     lowered = [h.lower() for h in header]
     name_col = next((i for i, h in enumerate(lowered) if h in NAME_COLUMNS), None)

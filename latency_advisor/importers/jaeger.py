@@ -4,12 +4,12 @@ parent in `references` (CHILD_OF) or, in old exports, `parentSpanID`; tags as ke
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, WrapValidator
 
-from latency_advisor.importers.json_models import LENIENT
-from latency_advisor.importers.spans import Clock, Span, hints_from
+from latency_advisor.importers.json_models import LENIENT, or_none
+from latency_advisor.importers.spans import Clock, ReadCounts, Span, hints_from
 
 
 class _Tag(BaseModel):
@@ -38,7 +38,7 @@ class _Span(BaseModel):
 
 class _Trace(BaseModel):
     model_config = LENIENT
-    spans: list[_Span]
+    spans: list[Annotated[_Span | None, WrapValidator(or_none)]]
 
 
 class _Export(BaseModel):
@@ -49,10 +49,13 @@ class _Export(BaseModel):
 ADAPTER = TypeAdapter(_Export | _Trace)
 
 
-def spans(doc: _Export | _Trace, clock: Clock) -> Iterator[Span]:
+def spans(doc: _Export | _Trace, clock: Clock, counts: ReadCounts) -> Iterator[Span]:
     traces = doc.data if isinstance(doc, _Export) else [doc]
     for trace in traces:
         for s in trace.spans:
+            if s is None:
+                counts.malformed += 1
+                continue
             parent = next((r.spanID for r in s.references if r.refType == "CHILD_OF"), None)
             if parent is None and s.references:
                 parent = s.references[0].spanID  # FOLLOWS_FROM still nests under its cause

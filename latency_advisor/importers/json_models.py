@@ -7,13 +7,22 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from pydantic import ConfigDict, TypeAdapter, ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError, ValidatorFunctionWrapHandler
 
 from latency_advisor.importers.errors import ImporterError
 from latency_advisor.importers.source import json_documents
 from latency_advisor.importers.spans import Span
 
 LENIENT = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+def or_none(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """Wrap validator for list items: a malformed span becomes None (counted and skipped by
+    the reader) instead of failing the whole batch it came in."""
+    try:
+        return handler(value)
+    except ValidationError:
+        return None
 
 
 def describe(exc: ValidationError) -> str:

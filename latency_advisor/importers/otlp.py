@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter, WrapValidator
 
-from latency_advisor.importers.json_models import LENIENT
-from latency_advisor.importers.spans import Clock, Span, hints_from
+from latency_advisor.importers.json_models import LENIENT, or_none
+from latency_advisor.importers.spans import Clock, ReadCounts, Span, hints_from
 
 NS_PER_MS = 1_000_000
 UnixNano = Annotated[int, Field(ge=0, le=2**64)]
@@ -50,7 +50,7 @@ class _Span(BaseModel):
 
 class _Scope(BaseModel):
     model_config = LENIENT
-    spans: list[_Span] = []
+    spans: list[Annotated[_Span | None, WrapValidator(or_none)]] = []
 
 
 class _ResourceSpans(BaseModel):
@@ -75,10 +75,13 @@ def _kind(value: int | str | None) -> str | None:
     return None
 
 
-def spans(export: _Export, clock: Clock) -> Iterator[Span]:
+def spans(export: _Export, clock: Clock, counts: ReadCounts) -> Iterator[Span]:
     for resource in export.resourceSpans:
         for scope in (*resource.scopeSpans, *resource.instrumentationLibrarySpans):
             for s in scope.spans:
+                if s is None:
+                    counts.malformed += 1
+                    continue
                 attrs = {kv.key: kv.value.text() if kv.value else "" for kv in s.attributes}
                 yield Span(
                     trace_id=s.traceId,

@@ -59,6 +59,18 @@ def hints_from(attributes: dict[str, object], span_kind: str | None = None) -> t
     return tuple(out)
 
 
+@dataclass
+class ReadCounts:
+    """What a reader left out, for the import's warnings."""
+
+    malformed: int = 0  # spans without the fields a span needs
+    untimed: int = 0  # Zipkin spans without timestamp or duration
+    shared: int = 0  # Zipkin server halves of shared spans
+    gpu: int = 0  # Chrome trace device-side events
+    outside_steps: int = 0  # Chrome trace events outside any ProfilerStep
+    has_steps: bool = False
+
+
 class Clock:
     """Times relative to the first one seen, converted to ms: Unix times in ns or µs are too
     large for a float's precision once in ms (1.7e12 ms has 0.24 µs steps); differences of the

@@ -5,11 +5,12 @@ client span already covers them)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Annotated
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, WrapValidator
 
-from latency_advisor.importers.json_models import LENIENT
-from latency_advisor.importers.spans import Clock, Span, hints_from
+from latency_advisor.importers.json_models import LENIENT, or_none
+from latency_advisor.importers.spans import Clock, ReadCounts, Span, hints_from
 
 
 class _Span(BaseModel):
@@ -25,20 +26,16 @@ class _Span(BaseModel):
     tags: dict[str, str | int | float | bool | None] = {}
 
 
-ADAPTER = TypeAdapter(list[_Span] | list[list[_Span]])
+_Item = Annotated[_Span | None, WrapValidator(or_none)]
+ADAPTER = TypeAdapter(list[_Item] | list[list[_Item]])
 
 
-class ZipkinCounts:
-    """Spans left out, for the import's warnings."""
-
-    def __init__(self) -> None:
-        self.untimed = 0
-        self.shared = 0
-
-
-def spans(doc: list, counts: ZipkinCounts, clock: Clock) -> Iterator[Span]:
+def spans(doc: list, counts: ReadCounts, clock: Clock) -> Iterator[Span]:
     flat = [s for item in doc for s in (item if isinstance(item, list) else [item])]
     for s in flat:
+        if s is None:
+            counts.malformed += 1
+            continue
         if s.timestamp is None or s.duration is None:
             counts.untimed += 1
             continue
