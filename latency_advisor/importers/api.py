@@ -46,16 +46,17 @@ def _import_traces(path: Path, fmt: str, mapping: ImportMapping) -> ImportResult
     counts = ReadCounts()
     if fmt == "otlp":
         clock = Clock(per_ms=1e6)
-        adapter, to_spans = otlp.ADAPTER, lambda doc: otlp.spans(doc, clock, counts)
+        reader = otlp.OtlpReader(clock, counts)
+        adapter, to_spans = reader.adapter, reader.spans
     elif fmt == "jaeger":
         clock = Clock(per_ms=1e3)
-        adapter, to_spans = jaeger.ADAPTER, lambda doc: jaeger.spans(doc, clock, counts)
+        adapter, to_spans = lambda: jaeger.ADAPTER, lambda doc: jaeger.spans(doc, clock, counts)
     elif fmt == "zipkin":
         clock = Clock(per_ms=1e3)
-        adapter, to_spans = zipkin.ADAPTER, lambda doc: zipkin.spans(doc, counts, clock)
+        adapter, to_spans = lambda: zipkin.ADAPTER, lambda doc: zipkin.spans(doc, counts, clock)
     else:
         clock = Clock(per_ms=1e3)
-        adapter = chrome_trace.ADAPTER
+        adapter = lambda: chrome_trace.ADAPTER  # noqa: E731
         to_spans = lambda doc: chrome_trace.spans(doc, counts, clock)  # noqa: E731
     collector = TraceCollector(mapping)
     untimed = 0

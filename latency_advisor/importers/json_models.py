@@ -33,7 +33,7 @@ def describe(exc: ValidationError) -> str:
 
 def spans_from_file(
     path: Path,
-    adapter: TypeAdapter,
+    adapter: Callable[[], TypeAdapter],
     to_spans: Callable[[Any], Iterator[Span]],
     fmt: str,
     warnings: list[str],
@@ -45,7 +45,7 @@ def spans_from_file(
     bad, good, first_problem = 0, 0, ""
     for number, raw in json_documents(path):
         try:
-            doc = adapter.validate_json(raw)
+            doc = adapter().validate_json(raw)
         except ValidationError as exc:
             bad += 1
             if not first_problem:

@@ -36,7 +36,9 @@ class _KeyValue(BaseModel):
     value: _AnyValue | None = None
 
 
-class _Span(BaseModel):
+class _SpanTimes(BaseModel):
+    """A span without its attributes: what most lines need, and twice as fast to read."""
+
     model_config = LENIENT
     traceId: str
     spanId: str
@@ -45,26 +47,55 @@ class _Span(BaseModel):
     kind: int | str | None = None
     startTimeUnixNano: UnixNano
     endTimeUnixNano: UnixNano
+
+
+class _Span(_SpanTimes):
     attributes: list[_KeyValue] = []
 
 
-class _Scope(BaseModel):
-    model_config = LENIENT
-    spans: list[Annotated[_Span | None, WrapValidator(or_none)]] = []
+def _adapter(span: type[_SpanTimes]) -> TypeAdapter:
+    class Scope(BaseModel):
+        model_config = LENIENT
+        spans: list[Annotated[span | None, WrapValidator(or_none)]] = []  # type: ignore[valid-type]
+
+    class ResourceSpans(BaseModel):
+        model_config = LENIENT
+        scopeSpans: list[Scope] = []
+        instrumentationLibrarySpans: list[Scope] = []  # before OTLP 0.15
+
+    class Export(BaseModel):
+        model_config = LENIENT
+        resourceSpans: list[ResourceSpans]
+
+    return TypeAdapter(Export)
 
 
-class _ResourceSpans(BaseModel):
-    model_config = LENIENT
-    scopeSpans: list[_Scope] = []
-    instrumentationLibrarySpans: list[_Scope] = []  # before OTLP 0.15
+ADAPTER = _adapter(_Span)
+TIMES_ADAPTER = _adapter(_SpanTimes)
+QUIET_DOCUMENTS = 20
 
 
-class _Export(BaseModel):
-    model_config = LENIENT
-    resourceSpans: list[_ResourceSpans]
+class OtlpReader:
+    """Reads attributes (for the kind guess) only while documents still bring new span names:
+    after 20 documents with none, lines are read without attributes until a new name shows."""
 
+    def __init__(self, clock: Clock, counts: ReadCounts):
+        self.clock = clock
+        self.counts = counts
+        self.names: set[str] = set()
+        self.quiet = 0
 
-ADAPTER = TypeAdapter(_Export)
+    def adapter(self) -> TypeAdapter:
+        return ADAPTER if self.quiet < QUIET_DOCUMENTS else TIMES_ADAPTER
+
+    def spans(self, export) -> Iterator[Span]:
+        new = False
+        for span in spans(export, self.clock, self.counts):
+            if span.name not in self.names and len(self.names) < 100_000:
+                self.names.add(span.name)
+                new = True
+            yield span
+        self.quiet = 0 if new else self.quiet + 1
 
 
 def _kind(value: int | str | None) -> str | None:
@@ -75,14 +106,15 @@ def _kind(value: int | str | None) -> str | None:
     return None
 
 
-def spans(export: _Export, clock: Clock, counts: ReadCounts) -> Iterator[Span]:
+def spans(export, clock: Clock, counts: ReadCounts) -> Iterator[Span]:
     for resource in export.resourceSpans:
         for scope in (*resource.scopeSpans, *resource.instrumentationLibrarySpans):
             for s in scope.spans:
                 if s is None:
                     counts.malformed += 1
                     continue
-                attrs = {kv.key: kv.value.text() if kv.value else "" for kv in s.attributes}
+                attributes = getattr(s, "attributes", ())
+                attrs = {kv.key: kv.value.text() if kv.value else "" for kv in attributes}
                 yield Span(
                     trace_id=s.traceId,
                     span_id=s.spanId,
