@@ -219,6 +219,20 @@ def test_prometheus_histogram_quantiles_with_bucket_bounds(tmp_path: Path) -> No
     assert model.kind == "model"
 
 
+def test_prometheus_replicas_are_summed_like_sum_by_le(tmp_path: Path) -> None:
+    one = tmp_path / "one.prom"
+    one.write_text(PROMETHEUS)
+    two = tmp_path / "two.prom"
+    two.write_text(
+        PROMETHEUS.replace('{stage="', '{instance="a:9100",stage="')
+        + PROMETHEUS.replace('{stage="', '{instance="b:9100",stage="')
+    )
+    single, summed = _by_name(import_file(one)), _by_name(import_file(two))
+    assert set(summed) == {"embed", "model"}
+    assert summed["embed"].count == 200
+    assert summed["embed"].p95_ms == pytest.approx(single["embed"].p95_ms)
+
+
 def test_prometheus_quantile_in_the_inf_bucket_is_unbounded(tmp_path: Path) -> None:
     path = tmp_path / "m.prom"
     path.write_text(

@@ -28,6 +28,24 @@ UNITS: tuple[tuple[str, float], ...] = (
     ("_us", 1e-3),
 )
 QUANTILES = (0.5, 0.95, 0.99)
+# labels that tell replicas apart, not stages: their series are summed (sum by (le) in PromQL)
+REPLICA_LABELS = frozenset(
+    {
+        "instance",
+        "pod",
+        "pod_name",
+        "job",
+        "host",
+        "hostname",
+        "node",
+        "container",
+        "namespace",
+        "service_instance_id",
+        "replica",
+        "zone",
+        "region",
+    }
+)
 
 
 @dataclass
@@ -80,9 +98,10 @@ def parse(lines: Iterable[str], path: str) -> tuple[list[Series], list[str]]:
             bound = _number(labels.pop("le"))
             if bound is None:
                 continue
+            labels = {k: v for k, v in labels.items() if k not in REPLICA_LABELS}
             key = (name[: -len("_bucket")], tuple(sorted(labels.items())))
             hist = histograms.setdefault(key, Histogram(key[0], labels))
-            hist.buckets[bound] = value
+            hist.buckets[bound] = hist.buckets.get(bound, 0.0) + value
         elif "quantile" in labels:
             q = _number(labels.pop("quantile"))
             if q is not None and math.isfinite(value):
