@@ -302,3 +302,25 @@ def test_example_file_copies_keep_working(tmp_path: Path) -> None:
     dst = tmp_path / "looks.csv"
     shutil.copy(src, dst)
     assert import_file(dst).format == "Jaeger JSON"
+
+
+def test_progress_is_reported_and_a_false_return_cancels(tmp_path: Path, monkeypatch) -> None:
+    from latency_advisor.importers import ImportCancelled
+    from latency_advisor.importers import progress as progress_module
+
+    monkeypatch.setattr(progress_module, "INTERVAL_S", 0.0)  # report at every chance
+    path = write_otlp_lines(REQUESTS, tmp_path / "t.jsonl")
+    seen: list[float] = []
+    import_file(path, progress=seen.append)
+    assert len(seen) > 10 and seen == sorted(seen) and seen[-1] == 1.0
+    assert 0.0 < seen[len(seen) // 2] < 1.0
+
+    calls: list[float] = []
+
+    def stop_halfway(fraction: float) -> bool:
+        calls.append(fraction)
+        return fraction < 0.5
+
+    with pytest.raises(ImportCancelled):
+        import_file(path, progress=stop_halfway)
+    assert 0.5 <= calls[-1] < 1.0

@@ -14,6 +14,7 @@ from latency_advisor.importers.detect import FORMAT_NAMES, FORMATS
 from latency_advisor.importers.errors import ImporterError
 from latency_advisor.importers.kinds import KindGuess, guess_kind
 from latency_advisor.importers.mapping import ImportMapping, load_mapping, save_mapping
+from latency_advisor.importers.progress import ImportCancelled
 from latency_advisor.importers.result import (
     ImportedStage,
     ImportResult,
@@ -24,6 +25,7 @@ from latency_advisor.importers.result import (
 __all__ = [
     "FORMATS",
     "FORMAT_NAMES",
+    "ImportCancelled",
     "ImportMapping",
     "ImportResult",
     "ImportedStage",

@@ -15,6 +15,7 @@ from latency_advisor.importers.errors import ImporterError
 from latency_advisor.importers.json_models import spans_from_file
 from latency_advisor.importers.kinds import KindGuess, guess_kind
 from latency_advisor.importers.mapping import ImportMapping
+from latency_advisor.importers.progress import ImportCancelled, Progress, ProgressCallback
 from latency_advisor.importers.result import ImportedStage, ImportResult, unique_names
 from latency_advisor.importers.source import open_binary, read_head
 from latency_advisor.importers.spans import Clock, ReadCounts, Span
@@ -23,25 +24,37 @@ from latency_advisor.importers.trace_stages import result_from_traces
 
 
 def import_file(
-    path: str | Path, mapping: ImportMapping | None = None, fmt: str | None = None
+    path: str | Path,
+    mapping: ImportMapping | None = None,
+    fmt: str | None = None,
+    progress: ProgressCallback | None = None,
 ) -> ImportResult:
     """Read a trace, metrics or timings file into stages; the format is detected from content
-    unless `fmt` (one of FORMATS) is given. Raises ImporterError for anything we cannot read."""
+    unless `fmt` (one of FORMATS) is given. Raises ImporterError for anything we cannot read.
+
+    `progress(fraction)` is called now and then (at most every 0.1 s) from the calling thread;
+    returning False stops the import with ImportCancelled."""
     path = Path(path)
+    tracker = Progress(progress)
     mapping = mapping or ImportMapping()
     head = read_head(path)
     if fmt is None:
         fmt = detect_format(head, path)
     elif fmt not in FORMATS:
         raise ImporterError(path, f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    tracker.tick(force=True)
     if fmt == "prometheus":
-        return _import_prometheus(path, mapping)
-    if fmt == "csv":
-        return _import_csv(path, head, mapping)
-    return _import_traces(path, fmt, mapping)
+        result = _import_prometheus(path, mapping, tracker)
+    elif fmt == "csv":
+        result = _import_csv(path, head, mapping, tracker)
+    else:
+        result = _import_traces(path, fmt, mapping, tracker)
+    if progress is not None and progress(1.0) is False:
+        raise ImportCancelled("import cancelled")
+    return result
 
 
-def _import_traces(path: Path, fmt: str, mapping: ImportMapping) -> ImportResult:
+def _import_traces(path: Path, fmt: str, mapping: ImportMapping, tracker: Progress) -> ImportResult:
     warnings: list[str] = []
     counts = ReadCounts()
     if fmt == "otlp":
@@ -60,7 +73,7 @@ def _import_traces(path: Path, fmt: str, mapping: ImportMapping) -> ImportResult
         to_spans = lambda doc: chrome_trace.spans(doc, counts, clock)  # noqa: E731
     collector = TraceCollector(mapping)
     untimed = 0
-    for batch in spans_from_file(path, adapter, to_spans, FORMAT_NAMES[fmt], warnings):
+    for batch in spans_from_file(path, adapter, to_spans, FORMAT_NAMES[fmt], warnings, tracker):
         for span in batch or ():
             if _timed(span):
                 collector.add(span)
@@ -96,10 +109,10 @@ def _timed(span: Span) -> bool:
     )
 
 
-def _import_prometheus(path: Path, mapping: ImportMapping) -> ImportResult:
-    with open_binary(path) as stream:
+def _import_prometheus(path: Path, mapping: ImportMapping, tracker: Progress) -> ImportResult:
+    with open_binary(path, tracker) as stream:
         text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
-        series, warnings = prometheus.parse(text, str(path))
+        series, warnings = prometheus.parse(tracker.iterate(text), str(path))
     names = prometheus.stage_names(series)
     stages: list[ImportedStage] = []
     for raw_name, s in zip(names, series, strict=True):
@@ -143,11 +156,11 @@ def _kind_for(name: str, mapping: ImportMapping, hints: list[str]) -> KindGuess:
     return guess_kind([name], hints)
 
 
-def _import_csv(path: Path, head: bytes, mapping: ImportMapping) -> ImportResult:
+def _import_csv(path: Path, head: bytes, mapping: ImportMapping, tracker: Progress) -> ImportResult:
     encoding = "utf-8-sig" if _is_utf8(head) else "cp1252"
-    with open_binary(path) as stream:
+    with open_binary(path, tracker) as stream:
         text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
-        table = read_table(text, decode(head), str(path))
+        table = read_table(tracker.iterate(text), decode(head), str(path))
     stages: list[ImportedStage] = []
     warnings = list(table.warnings)
     if table.shape == "long":

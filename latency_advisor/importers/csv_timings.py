@@ -12,9 +12,9 @@ Units come from the header ("(ms)", "_s", "[us]"); milliseconds when it does not
 from __future__ import annotations
 
 import csv
-import io
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from latency_advisor.importers.errors import ImporterError
@@ -105,9 +105,9 @@ def looks_like_csv(text: str) -> bool:
     return len(lines) >= 2 and all(parse_number(line, True) is not None for line in lines[1:])
 
 
-def read_table(text_stream: io.TextIOBase, head: str, path: str) -> CsvTable:
+def read_table(lines: Iterable[str], head: str, path: str) -> CsvTable:
     dialect = _dialect(head)
-    reader = csv.reader(text_stream, dialect)
+    reader = csv.reader(lines, dialect)
     try:
         header = next(reader)
     except StopIteration:

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ConfigDict, TypeAdapter, ValidationError, ValidatorFunctionWrapHandler
 
 from latency_advisor.importers.errors import ImporterError
+from latency_advisor.importers.progress import Progress
 from latency_advisor.importers.source import json_documents
 from latency_advisor.importers.spans import Span
 
@@ -37,13 +38,14 @@ def spans_from_file(
     to_spans: Callable[[Any], Iterator[Span]],
     fmt: str,
     warnings: list[str],
+    progress: Progress | None = None,
 ) -> Iterator[Iterator[Span] | None]:
     """For each document of the file: an iterator of its spans (None after a bad document).
 
     Bad documents are skipped and counted; if no document could be read at all, the first
     problem becomes the error, so a file of the wrong shape is refused with a reason."""
     bad, good, first_problem = 0, 0, ""
-    for number, raw in json_documents(path):
+    for number, raw in json_documents(path, progress):
         try:
             doc = adapter().validate_json(raw)
         except ValidationError as exc:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from latency_advisor.importers.errors import ImporterError
+from latency_advisor.importers.progress import Progress
 
 HEAD_BYTES = 64 * 1024
 MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024
@@ -19,12 +20,15 @@ READ_ERRORS = (OSError, EOFError, zlib.error)
 
 
 @contextmanager
-def open_binary(path: Path) -> Iterator[BinaryIO]:
-    """The file's bytes, gunzipped when it starts with the gzip magic."""
+def open_binary(path: Path, progress: Progress | None = None) -> Iterator[BinaryIO]:
+    """The file's bytes, gunzipped when it starts with the gzip magic; `progress` follows the
+    position in the file on disk (compressed or not)."""
     try:
         with path.open("rb") as raw:
             magic = raw.read(2)
             raw.seek(0)
+            if progress is not None:
+                progress.attach(raw, path.stat().st_size)
             if magic == GZIP_MAGIC:
                 with gzip.GzipFile(fileobj=raw) as unzipped:
                     yield unzipped  # type: ignore[misc]
@@ -49,10 +53,11 @@ def read_head(path: Path) -> bytes:
             raise ImporterError(path, f"cannot read the file ({_reason(exc)})") from None
 
 
-def json_documents(path: Path) -> Iterator[tuple[int, bytes]]:
+def json_documents(path: Path, progress: Progress | None = None) -> Iterator[tuple[int, bytes]]:
     """(line number, bytes) of each JSON document: every non-blank line of a JSON-lines file,
     or the whole file when its first line is not a complete document (pretty-printed JSON)."""
-    with open_binary(path) as stream:
+    progress = progress or Progress()
+    with open_binary(path, progress) as stream:
         try:
             first = stream.readline()
             while first and not first.strip():
@@ -62,6 +67,7 @@ def json_documents(path: Path) -> Iterator[tuple[int, bytes]]:
             if _complete_json(first):
                 yield 1, first
                 for number, line in enumerate(stream, start=2):
+                    progress.tick()
                     if line.strip():
                         yield number, line
                 return
