@@ -147,8 +147,10 @@ def test_saved_mapping_is_reused_for_the_next_trace(tmp_path: Path) -> None:
     stage = next(s for s in first.stages if s.name == "POST /chat (own time)")
     assert not stage.kind_confirmed
     stage.kind = "serialization"  # the user corrects a guess in the preview
+    next(s for s in first.stages if s.name == "embed query").name = "Query embedding"
     mapping = first.confirmed_mapping()
-    mapping = mapping.model_copy(update={"rename": {"redis *": "Cache reads"}})
+    assert mapping.rename == {"embed query": "Query embedding"}
+    mapping = mapping.model_copy(update={"rename": {**mapping.rename, "redis *": "Cache reads"}})
     save_mapping(mapping, tmp_path / "chat.mapping.yaml")
 
     loaded = load_mapping(tmp_path / "chat.mapping.yaml")
@@ -161,6 +163,7 @@ def test_saved_mapping_is_reused_for_the_next_trace(tmp_path: Path) -> None:
     assert stages["POST /chat (own time)"].kind == "serialization"
     assert stages["POST /chat (own time)"].kind_confirmed
     assert "Cache reads" in stages and "redis GET" not in stages
+    assert "Query embedding" in stages and stages["Query embedding"].kind == "preprocessing"
     assert stages["vector search"].parallel_group == "parallel: keyword search + vector search"
 
 

@@ -37,7 +37,15 @@ class StageStats:
     fan_out: Counter = field(default_factory=Counter)
     own_time: bool = False
 
-    def observe(self, duration: float, offset: float, span_name: str, hints, group, fan_out):
+    def observe(
+        self,
+        duration: float,
+        offset: float,
+        span_name: str,
+        hints: tuple[str, ...],
+        group: frozenset[str] | None,
+        fan_out: int,
+    ) -> None:
         self.samples.add(duration)
         self.offset_sum += offset
         if len(self.span_names) < 20 or span_name in self.span_names:

@@ -140,15 +140,15 @@ def _clusters(kids: list[Span]) -> list[list[Span]]:
     """Children in start order, grouped where their intervals really overlap."""
     ordered = sorted(kids, key=lambda k: (k.start_ms, -k.end_ms))
     clusters: list[list[Span]] = []
-    end = float("-inf")
+    end = longest = float("-inf")
     for kid in ordered:
         if clusters:
             overlap = min(end, kid.end_ms) - kid.start_ms
-            shorter = min(kid.duration_ms, max(m.duration_ms for m in clusters[-1]))
-            if overlap > 0 and overlap > PARALLEL_OVERLAP * shorter:
+            if overlap > 0 and overlap > PARALLEL_OVERLAP * min(kid.duration_ms, longest):
                 clusters[-1].append(kid)
                 end = max(end, kid.end_ms)
+                longest = max(longest, kid.duration_ms)
                 continue
         clusters.append([kid])
-        end = kid.end_ms
+        end, longest = kid.end_ms, kid.duration_ms
     return clusters

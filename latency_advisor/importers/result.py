@@ -47,6 +47,11 @@ class ImportedStage:
     presence: float = 1.0
     fan_out: int = 1
     span_names: list[str] = field(default_factory=list)
+    own_time: bool = False  # the time a span spends outside its children
+    imported_name: str = ""  # the name as imported; a preview may rename the stage
+
+    def __post_init__(self) -> None:
+        self.imported_name = self.imported_name or self.name
 
     @classmethod
     def from_samples(cls, name: str, samples: np.ndarray, **kwargs: Any) -> ImportedStage:
@@ -123,9 +128,14 @@ class ImportResult:
         and every stage's kind and parallel group as shown (and possibly edited) in the preview."""
         kinds = {s.name: s.kind for s in self.stages}
         groups = {s.name: s.parallel_group for s in self.stages if s.parallel_group}
+        renames = dict(self.mapping.rename)
+        for stage in self.stages:  # stages renamed in the preview: their spans map to the name
+            if stage.name != stage.imported_name and not stage.own_time:
+                renames.update({span: stage.name for span in stage.span_names})
         return self.mapping.model_copy(
             update={
                 "service": self.mapping.service or self.root_name,
+                "rename": renames,
                 "kinds": {**self.mapping.kinds, **kinds},
                 "parallel_groups": {**self.mapping.parallel_groups, **groups},
             }
@@ -145,7 +155,7 @@ def unique_names(stages: list[ImportedStage]) -> None:
         while name in seen:
             suffix = f" ({n})"
             name, n = base[: NAME_LIMIT - len(suffix)] + suffix, n + 1
-        stage.name = name
+        stage.name = stage.imported_name = name
         seen.add(name)
 
 

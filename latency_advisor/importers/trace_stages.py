@@ -48,6 +48,7 @@ def result_from_traces(
             presence=min(presence, 1.0),
             fan_out=max(stats.fan_out, key=stats.fan_out.get) if stats.fan_out else 1,
             span_names=[name for name, _ in stats.span_names.most_common(10)],
+            own_time=stats.own_time,
         )
         stages.append(stage)
         if presence < LOW_PRESENCE:
