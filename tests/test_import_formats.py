@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from latency_advisor.importers import ImporterError, import_file
+from latency_advisor.importers import ImporterError, import_file, new_scenario
 from tests.trace_files import (
     expected_ms,
     make_requests,
@@ -217,6 +217,8 @@ def test_prometheus_histogram_quantiles_with_bucket_bounds(tmp_path: Path) -> No
     # rank 990 is the last one in (0.2, 0.5]: interpolation reaches the bucket's top
     assert model.p99_ms == pytest.approx(500.0)
     assert model.kind == "model"
+    notes = new_scenario(result, sla_ms=300).notes
+    assert "embed p95 in [200, 500] ms" in notes and "embed p50 in [0, 100] ms" in notes
 
 
 def test_prometheus_replicas_are_summed_like_sum_by_le(tmp_path: Path) -> None:
@@ -242,6 +244,9 @@ def test_prometheus_quantile_in_the_inf_bucket_is_unbounded(tmp_path: Path) -> N
     stage = import_file(path).stages[0]
     assert stage.name == "rpc"
     assert stage.p99_ms == 50.0 and stage.bounds_ms[99.0] == (50.0, float("inf"))
+    assert (
+        "rpc p99 above 50 ms (the +Inf bucket)" in new_scenario(import_file(path), sla_ms=1.0).notes
+    )
     assert stage.p50_ms == pytest.approx(10 * 50 / 90)
 
 

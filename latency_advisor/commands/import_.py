@@ -91,6 +91,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(format_summary(result), end="")
         print(f"wrote {args.output}")
-    for warning in result.warnings:
+    warnings = list(result.warnings)
+    if existing is None and args.peak_rps == 0:
+        warnings.append("no --peak-rps given: traffic.peak_rps is 0, so no queueing is modelled")
+    for warning in warnings:
         print(f"latency-advisor: warning: {warning}", file=sys.stderr)
     return 0

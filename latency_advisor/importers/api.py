@@ -98,6 +98,10 @@ def _import_traces(path: Path, fmt: str, mapping: ImportMapping, tracker: Progre
         warnings.append(
             "no ProfilerStep#N markers: each top-level event is one sample of its own stage"
         )
+    if counts.begin_end:
+        warnings.append(
+            f"{counts.begin_end} begin/end (B/E) events not read: only complete (X) events are"
+        )
     if counts.outside_steps:
         warnings.append(f"{counts.outside_steps} events outside any ProfilerStep left out")
     return result_from_traces(collector, str(path), FORMAT_NAMES[fmt], warnings)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import Annotated
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, WrapValidator
 
-from latency_advisor.importers.json_models import LENIENT
+from latency_advisor.importers.json_models import LENIENT, or_none
 from latency_advisor.importers.spans import Clock, ReadCounts, Span
 
 STEP = re.compile(r"^ProfilerStep#\d+$")
@@ -33,18 +34,27 @@ class _Event(BaseModel):
     tid: int | str = 0
 
 
+_Item = Annotated[_Event | None, WrapValidator(or_none)]
+
+
 class _Document(BaseModel):
     model_config = LENIENT
-    traceEvents: list[_Event]
+    traceEvents: list[_Item]
 
 
-ADAPTER = TypeAdapter(_Document | list[_Event])
+ADAPTER = TypeAdapter(_Document | list[_Item])
 
 
 def spans(doc: _Document | list[_Event], counts: ReadCounts, clock: Clock) -> Iterator[Span]:
     events = doc.traceEvents if isinstance(doc, _Document) else doc
     tracks: dict[tuple[str, str], list[_Event]] = defaultdict(list)
     for event in events:
+        if event is None:
+            counts.malformed += 1
+            continue
+        if event.ph in ("B", "E"):
+            counts.begin_end += 1
+            continue
         if event.ph != "X" or event.ts is None or event.dur is None:
             continue
         if event.cat in GPU_CATEGORIES:

@@ -3,6 +3,7 @@ parallel groups, warnings; and how it turns into, or merges into, a scenario."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -174,6 +175,19 @@ def new_scenario(
         notes += f", {result.traces} traces"
     if result.observed_rps:
         notes += f"; the file holds about {result.observed_rps:.3g} traces/s (sampling lowers it)"
+    bounded = [
+        f"{s.name} p{p:g} in [{lo:.4g}, {hi:.4g}] ms"
+        if math.isfinite(hi)
+        else f"{s.name} p{p:g} above {lo:.4g} ms (the +Inf bucket)"
+        for s in result.stages
+        for p, (lo, hi) in sorted(s.bounds_ms.items())
+        if lo != hi
+    ]
+    if bounded:
+        notes += (
+            ". Percentiles interpolated inside histogram buckets; the bucket bounds are their "
+            "uncertainty: " + "; ".join(bounded[:30])
+        )
     data = {
         "format": FORMAT,
         "name": name or f"Imported from {source}"[:NAME_LIMIT],

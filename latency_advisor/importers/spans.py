@@ -68,6 +68,7 @@ class ReadCounts:
     shared: int = 0  # Zipkin server halves of shared spans
     gpu: int = 0  # Chrome trace device-side events
     outside_steps: int = 0  # Chrome trace events outside any ProfilerStep
+    begin_end: int = 0  # Chrome trace B/E events (only complete X events are read)
     has_steps: bool = False
 
 
