@@ -149,6 +149,15 @@ def test_excel_csv_with_semicolons_decimal_commas_and_bom(tmp_path: Path) -> Non
         assert excel[name].p99_ms == pytest.approx(plain[name].p99_ms)
 
 
+def test_excel_unicode_text_export_is_utf16_with_tabs(tmp_path: Path) -> None:
+    plain = _by_name(import_file(write_wide_csv(REQUESTS, tmp_path / "a.csv")))
+    text = write_wide_csv(REQUESTS, tmp_path / "b.csv").read_text().replace(",", "\t")
+    path = tmp_path / "export.txt"
+    path.write_bytes(text.replace("embed query", "embed quéry").encode("utf-16"))
+    unicode = _by_name(import_file(path))
+    assert unicode["embed quéry"].p95_ms == pytest.approx(plain["embed query"].p95_ms)
+
+
 def test_csv_units_from_the_header(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     rows = ["id,fetch_s,model [us]"] + [f"{i},{i / 1000:.3f},{i * 1000}" for i in range(1, 101)]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from latency_advisor.importers import chrome_trace, jaeger, otlp, prometheus, zipkin
 from latency_advisor.importers.collect import TraceCollector
-from latency_advisor.importers.csv_timings import decode, read_table
+from latency_advisor.importers.csv_timings import decode, encoding_of, read_table
 from latency_advisor.importers.detect import FORMAT_NAMES, FORMATS, detect_format
 from latency_advisor.importers.errors import ImporterError
 from latency_advisor.importers.json_models import spans_from_file
@@ -161,7 +161,7 @@ def _kind_for(name: str, mapping: ImportMapping, hints: list[str]) -> KindGuess:
 
 
 def _import_csv(path: Path, head: bytes, mapping: ImportMapping, tracker: Progress) -> ImportResult:
-    encoding = "utf-8-sig" if _is_utf8(head) else "cp1252"
+    encoding = encoding_of(head)
     with open_binary(path, tracker) as stream:
         text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
         table = read_table(tracker.iterate(text), decode(head), str(path))
@@ -237,11 +237,3 @@ def _import_csv(path: Path, head: bytes, mapping: ImportMapping, tracker: Progre
         traces=requests,
         end_to_end_ms=e2e,
     )
-
-
-def _is_utf8(head: bytes) -> bool:
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start >= len(head) - 3  # only a character cut at the end of the head
-    return True

@@ -87,8 +87,25 @@ class CsvTable:
     warnings: list[str] = field(default_factory=list)
 
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def encoding_of(head: bytes) -> str:
+    """UTF-16 (Excel's "Unicode text" export) by its BOM; UTF-8 when the head decodes as such
+    (a character cut at the end of the head is fine); else Windows-1252 as older Excel writes."""
+    if head[:2] in UTF16_BOMS:
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return "utf-8-sig" if exc.start >= len(head) - 3 else "cp1252"
+    return "utf-8-sig"
+
+
 def decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 as older Excel writes it."""
+    """The text of a CSV's bytes (see encoding_of)."""
+    if raw[:2] in UTF16_BOMS:
+        return raw.decode("utf-16", errors="ignore")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:

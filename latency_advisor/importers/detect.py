@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from latency_advisor.importers.csv_timings import decode, looks_like_csv
+from latency_advisor.importers.csv_timings import UTF16_BOMS, decode, looks_like_csv
 from latency_advisor.importers.errors import ImporterError
 
 FORMATS = ("otlp", "jaeger", "zipkin", "chrome", "prometheus", "csv")
@@ -31,6 +31,8 @@ def detect_format(head: bytes, path: Path) -> str:
     """One of FORMATS, or ImporterError saying what the file looks like and what we read."""
     if not head.strip():
         raise ImporterError(path, "the file is empty")
+    if head[:2] in UTF16_BOMS and looks_like_csv(decode(head)):
+        return "csv"  # Excel's "Unicode text" export: UTF-16, tab-separated
     if b"\x00" in head:
         raise ImporterError(path, f"a binary file; expected {SUPPORTED}")
     body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
