@@ -183,3 +183,30 @@ def test_broken_mapping_files_name_the_field(tmp_path: Path, text: str, message:
     with pytest.raises(ImporterError, match=message) as info:
         load_mapping(path)
     assert "m.yaml" in str(info.value)
+
+
+def test_trace_buffer_stays_bounded_and_closes_idle_traces(monkeypatch) -> None:
+    from latency_advisor.importers import collect
+
+    monkeypatch.setattr(collect, "MAX_PENDING_SPANS", 40)
+    monkeypatch.setattr(collect, "IDLE_BATCHES", 3)
+    collector = collect.TraceCollector(ImportMapping())
+    peak = 0
+    for i in range(200):  # one trace per batch; its root arrives one batch after its child
+        collector.add(Span(f"t{i}", "c", "r", "work", i * 10.0 + 1, i * 10.0 + 5))
+        if i:
+            collector.add(Span(f"t{i - 1}", "r", None, "req", (i - 1) * 10.0, (i - 1) * 10.0 + 6))
+        collector.end_batch()
+        peak = max(peak, collector._pending_spans)
+    collector.add(Span("t199", "r", None, "req", 1990.0, 1996.0))
+    collector.finish()
+    assert peak <= 8  # traces close once idle for 3 batches: memory does not grow with the file
+    assert collector.traces == 200 and collector.skipped_traces == 0
+    assert collector.stages["work"].samples.count == 200
+
+    flood = collect.TraceCollector(ImportMapping())
+    for i in range(500):  # never idle, all in one batch: the hard cap closes the oldest
+        flood.add(Span(f"t{i}", "r", None, "req", 0.0, 1.0))
+        assert flood._pending_spans <= 40
+    flood.finish()
+    assert flood.traces == 500
