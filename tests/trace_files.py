@@ -298,10 +298,10 @@ def write_chrome(steps: int, path: Path, seed: int = 3, gz: bool = True) -> dict
         events.append(
             {
                 "ph": "X",
-                "cat": "kernel",
+                "cat": "Kernel" if step % 2 else "kernel",  # older and newer profilers
                 "name": "sgemm_128x64",
                 "pid": 0,
-                "tid": 7,
+                "tid": "stream 7",
                 "ts": cursor + 5,
                 "dur": 40,
             }

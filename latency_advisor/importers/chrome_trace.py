@@ -20,7 +20,10 @@ from latency_advisor.importers.spans import Clock, ReadCounts, Span
 
 STEP = re.compile(r"^ProfilerStep#\d+$")
 NESTING_SLACK_US = 1e-3  # rounding of ts and dur in the file
-GPU_CATEGORIES = frozenset({"kernel", "gpu_memcpy", "gpu_memset", "gpu_user_annotation"})
+# device-side categories, old (Kernel, Memcpy) and new (kernel, gpu_memcpy) profiler spellings
+GPU_CATEGORIES = frozenset(
+    {"kernel", "memcpy", "memset", "gpu_memcpy", "gpu_memset", "gpu_user_annotation"}
+)
 
 
 class _Event(BaseModel):
@@ -57,7 +60,7 @@ def spans(doc: _Document | list[_Event], counts: ReadCounts, clock: Clock) -> It
             continue
         if event.ph != "X" or event.ts is None or event.dur is None:
             continue
-        if event.cat in GPU_CATEGORIES:
+        if event.cat.lower() in GPU_CATEGORIES:
             counts.gpu += 1
             continue
         tracks[(str(event.pid), str(event.tid))].append(event)
