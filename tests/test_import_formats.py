@@ -374,3 +374,33 @@ def test_progress_is_reported_and_a_false_return_cancels(tmp_path: Path, monkeyp
     with pytest.raises(ImportCancelled):
         import_file(path, progress=stop_halfway)
     assert 0.5 <= calls[-1] < 1.0
+
+
+@pytest.mark.parametrize("writer", [write_otlp_export, write_jaeger, write_zipkin, "chrome"])
+@pytest.mark.parametrize("shape", ["pretty", "long line"])
+def test_big_documents_are_streamed_item_by_item(tmp_path: Path, monkeypatch, writer, shape):
+    """A plain export is never loaded whole: pretty-printed or on one long line, its items are
+    streamed, and the result is the same as reading it at once."""
+    from latency_advisor.importers import json_models
+
+    path = tmp_path / "doc.json"
+    if writer == "chrome":
+        write_chrome(120, path, gz=False)
+    else:
+        writer(REQUESTS, path)
+    whole = import_file(path)
+    if shape == "pretty":
+        path.write_text(json.dumps(json.loads(path.read_text()), indent=1))
+    else:
+        monkeypatch.setattr(json_models, "BIG_LINE_BYTES", 1000)
+    calls = []
+    real_items = json_models.ijson.items
+    monkeypatch.setattr(
+        json_models.ijson, "items", lambda *a, **k: calls.append(a[1]) or real_items(*a, **k)
+    )
+    streamed = import_file(path)
+    assert calls, "the document was not streamed"
+    assert [(s.name, s.count, s.p50_ms, s.p99_ms, s.parallel_group) for s in streamed.stages] == [
+        (s.name, s.count, s.p50_ms, s.p99_ms, s.parallel_group) for s in whole.stages
+    ]
+    assert streamed.traces == whole.traces

@@ -60,20 +60,25 @@ def _import_traces(path: Path, fmt: str, mapping: ImportMapping, tracker: Progre
     if fmt == "otlp":
         clock = Clock(per_ms=1e6)
         reader = otlp.OtlpReader(clock, counts)
-        adapter, to_spans = reader.adapter, reader.spans
+        adapter, to_spans, stream = reader.adapter, reader.spans, reader.stream_spec()
     elif fmt == "jaeger":
         clock = Clock(per_ms=1e3)
-        adapter, to_spans = lambda: jaeger.ADAPTER, lambda doc: jaeger.spans(doc, clock, counts)
+        adapter, stream = lambda: jaeger.ADAPTER, jaeger.STREAM
+        to_spans = lambda doc: jaeger.spans(doc, clock, counts)  # noqa: E731
     elif fmt == "zipkin":
         clock = Clock(per_ms=1e3)
-        adapter, to_spans = lambda: zipkin.ADAPTER, lambda doc: zipkin.spans(doc, counts, clock)
+        adapter, stream = lambda: zipkin.ADAPTER, zipkin.STREAM
+        to_spans = lambda doc: zipkin.spans(doc, counts, clock)  # noqa: E731
     else:
         clock = Clock(per_ms=1e3)
-        adapter = lambda: chrome_trace.ADAPTER  # noqa: E731
+        adapter, stream = lambda: chrome_trace.ADAPTER, chrome_trace.STREAM
         to_spans = lambda doc: chrome_trace.spans(doc, counts, clock)  # noqa: E731
     collector = TraceCollector(mapping)
     untimed = 0
-    for batch in spans_from_file(path, adapter, to_spans, FORMAT_NAMES[fmt], warnings, tracker):
+    documents = spans_from_file(
+        path, adapter, to_spans, FORMAT_NAMES[fmt], warnings, tracker, stream
+    )
+    for batch in documents:
         for span in batch or ():
             if _timed(span):
                 collector.add(span)

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, TypeAdapter, WrapValidator
 
-from latency_advisor.importers.json_models import LENIENT, or_none
+from latency_advisor.importers.json_models import LENIENT, StreamSpec, or_none
 from latency_advisor.importers.spans import Clock, ReadCounts, Span
 
 STEP = re.compile(r"^ProfilerStep#\d+$")
@@ -46,6 +46,9 @@ class _Document(BaseModel):
 
 
 ADAPTER = TypeAdapter(_Document | list[_Item])
+# streamed: events validated one by one and kept (nesting needs a whole thread's events)
+STREAM = StreamSpec({"{": "traceEvents.item", "[": "item"}, lambda: EVENT_ADAPTER, list, batch=None)
+EVENT_ADAPTER = TypeAdapter(_Item)
 
 
 def spans(doc: _Document | list[_Event], counts: ReadCounts, clock: Clock) -> Iterator[Span]:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, WrapValidator
 
-from latency_advisor.importers.json_models import LENIENT, or_none
+from latency_advisor.importers.json_models import LENIENT, StreamSpec, or_none
 from latency_advisor.importers.spans import Clock, ReadCounts, Span, hints_from
 
 
@@ -47,6 +47,13 @@ class _Export(BaseModel):
 
 
 ADAPTER = TypeAdapter(_Export | _Trace)
+STREAM = StreamSpec(
+    {"{": "data.item"},
+    lambda: TRACE_ADAPTER,
+    lambda traces: _Export.model_construct(data=traces),
+    batch=16,
+)
+TRACE_ADAPTER = TypeAdapter(_Trace)
 
 
 def spans(doc: _Export | _Trace, clock: Clock, counts: ReadCounts) -> Iterator[Span]:

@@ -1,17 +1,33 @@
-"""Shared pieces of the JSON trace readers: validation of one document into spans, and the
-bookkeeping of documents that could not be read (skipped with a warning, or the error)."""
+"""Reading JSON trace files document by document, with bounded memory.
+
+JSON lines (the OTLP file exporter) are validated a line at a time straight from bytes (fast).
+One big document (a plain export, pretty-printed or on one line) is never loaded whole: its
+items (OTLP resourceSpans, Jaeger traces, Zipkin spans, Chrome events) are streamed with ijson
+and validated one by one. Malformed documents or items are skipped and counted; if nothing could
+be read, the first problem is the error, so a file of the wrong shape is refused with a reason.
+"""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+import ijson
 from pydantic import ConfigDict, TypeAdapter, ValidationError, ValidatorFunctionWrapHandler
 
 from latency_advisor.importers.errors import ImporterError
 from latency_advisor.importers.progress import Progress
-from latency_advisor.importers.source import json_documents
+from latency_advisor.importers.source import (
+    BIG_LINE_BYTES,
+    READ_ERRORS,
+    first_line,
+    is_complete_json,
+    open_binary,
+    read_rest,
+)
 from latency_advisor.importers.spans import Span
 
 LENIENT = ConfigDict(extra="ignore", populate_by_name=True)
@@ -32,6 +48,29 @@ def describe(exc: ValidationError) -> str:
     return f"{loc}: {first['msg']}" if loc else str(first["msg"])
 
 
+@dataclass(frozen=True)
+class StreamSpec:
+    """How to stream one big document of a format: the ijson prefix of its items by the
+    document's first character, how to validate one item, and how a batch of validated items
+    becomes a document for the format's span reader (`batch` None: all items in one)."""
+
+    prefixes: dict[str, str]
+    item: Callable[[], TypeAdapter]
+    combine: Callable[[list], Any]
+    batch: int | None = 64
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.good = self.bad = 0
+        self.first_problem = ""
+
+    def failed(self, where: str, exc: ValidationError) -> None:
+        self.bad += 1
+        if not self.first_problem:
+            self.first_problem = f"{where}: {describe(exc)}"
+
+
 def spans_from_file(
     path: Path,
     adapter: Callable[[], TypeAdapter],
@@ -39,25 +78,98 @@ def spans_from_file(
     fmt: str,
     warnings: list[str],
     progress: Progress | None = None,
+    stream: StreamSpec | None = None,
 ) -> Iterator[Iterator[Span] | None]:
-    """For each document of the file: an iterator of its spans (None after a bad document).
-
-    Bad documents are skipped and counted; if no document could be read at all, the first
-    problem becomes the error, so a file of the wrong shape is refused with a reason."""
-    bad, good, first_problem = 0, 0, ""
-    for number, raw in json_documents(path, progress):
-        try:
-            doc = adapter().validate_json(raw)
-        except ValidationError as exc:
-            bad += 1
-            if not first_problem:
-                first_problem = f"line {number}: {describe(exc)}"
-            yield None
-            continue
-        good += 1
-        yield to_spans(doc)
-    if good == 0:
-        detail = first_problem or "the file is empty"
+    """For each document (or batch of streamed items): an iterator of its spans, or None
+    after one that could not be read."""
+    tally = _Tally()
+    progress = progress or Progress()
+    for doc in _documents(path, adapter, stream, progress, tally):
+        yield None if doc is None else to_spans(doc)
+    if tally.good == 0:
+        detail = tally.first_problem or "the file is empty"
         raise ImporterError(path, f"not a readable {fmt} file ({detail})")
-    if bad:
-        warnings.append(f"{bad} document(s) could not be read and were skipped ({first_problem})")
+    if tally.bad:
+        warnings.append(
+            f"{tally.bad} document(s) could not be read and were skipped ({tally.first_problem})"
+        )
+
+
+def _documents(
+    path: Path,
+    adapter: Callable[[], TypeAdapter],
+    spec: StreamSpec | None,
+    progress: Progress,
+    tally: _Tally,
+) -> Iterator[Any]:
+    with open_binary(path, progress) as handle:
+        try:
+            first = first_line(handle, BIG_LINE_BYTES)
+            if not first:
+                return
+            if len(first) < BIG_LINE_BYTES and is_complete_json(first):
+                lines = ((n, line) for n, line in enumerate(handle, start=2) if line.strip())
+                for number, line in _chain(first, lines):
+                    progress.tick()
+                    if spec is not None and len(line) > BIG_LINE_BYTES:
+                        yield from _stream(io.BytesIO(line), spec, path, progress, tally, number)
+                        continue
+                    yield _validated(lambda raw=line: adapter().validate_json(raw), number, tally)
+                return
+            if spec is not None:
+                handle.seek(0)
+                count = yield from _stream(handle, spec, path, progress, tally, 1)
+                if count:
+                    return
+                handle.seek(0)  # a shape the item prefix does not reach: read it whole
+            whole = first_line(handle, BIG_LINE_BYTES) + read_rest(handle, path)
+            yield _validated(lambda: adapter().validate_json(whole), 1, tally)
+        except READ_ERRORS as exc:
+            raise ImporterError(path, f"cannot read the file ({exc})") from None
+
+
+def _chain(first: bytes, rest: Iterator[tuple[int, bytes]]) -> Iterator[tuple[int, bytes]]:
+    yield 1, first
+    yield from rest
+
+
+def _validated(validate: Callable[[], Any], number: int, tally: _Tally) -> Any:
+    try:
+        doc = validate()
+    except ValidationError as exc:
+        tally.failed(f"line {number}", exc)
+        return None
+    tally.good += 1
+    return doc
+
+
+def _stream(
+    handle: BinaryIO, spec: StreamSpec, path: Path, progress: Progress, tally: _Tally, line: int
+):
+    """Yield documents of validated items streamed from `handle`; return how many items."""
+    head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")[:1].decode("latin-1")
+    handle.seek(0)
+    prefix = spec.prefixes.get(head)
+    if prefix is None:
+        return 0
+    batch: list = []
+    count = 0
+    try:
+        for item in ijson.items(handle, prefix, use_float=True, multiple_values=True):
+            count += 1
+            progress.tick()
+            try:
+                batch.append(spec.item().validate_python(item))
+            except ValidationError as exc:
+                tally.failed(f"line {line}, item {count}", exc)
+                yield None
+                continue
+            tally.good += 1
+            if spec.batch is not None and len(batch) >= spec.batch:
+                yield spec.combine(batch)
+                batch = []
+    except ijson.JSONError as exc:
+        raise ImporterError(path, f"invalid JSON ({exc})") from None
+    if batch:
+        yield spec.combine(batch)
+    return count

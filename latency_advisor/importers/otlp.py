@@ -4,11 +4,12 @@ line) or a single export. Times are Unix nanoseconds, often written as strings; 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from pydantic import BaseModel, Field, TypeAdapter, WrapValidator
 
-from latency_advisor.importers.json_models import LENIENT, or_none
+from latency_advisor.importers.json_models import LENIENT, StreamSpec, or_none
 from latency_advisor.importers.spans import Clock, ReadCounts, Span, hints_from
 
 NS_PER_MS = 1_000_000
@@ -53,7 +54,9 @@ class _Span(_SpanTimes):
     attributes: list[_KeyValue] = []
 
 
-def _adapter(span: type[_SpanTimes]) -> TypeAdapter:
+def _adapters(span: type[_SpanTimes]) -> tuple[TypeAdapter, TypeAdapter]:
+    """(a whole export, one of its resourceSpans items) with spans read as `span`."""
+
     class Scope(BaseModel):
         model_config = LENIENT
         spans: list[Annotated[span | None, WrapValidator(or_none)]] = []  # type: ignore[valid-type]
@@ -67,11 +70,20 @@ def _adapter(span: type[_SpanTimes]) -> TypeAdapter:
         model_config = LENIENT
         resourceSpans: list[ResourceSpans]
 
-    return TypeAdapter(Export)
+    return TypeAdapter(Export), TypeAdapter(ResourceSpans)
 
 
-ADAPTER = _adapter(_Span)
-TIMES_ADAPTER = _adapter(_SpanTimes)
+ADAPTER, ITEM_ADAPTER = _adapters(_Span)
+TIMES_ADAPTER, TIMES_ITEM_ADAPTER = _adapters(_SpanTimes)
+
+
+@dataclass
+class _Batch:
+    """Streamed resourceSpans items, read like one export."""
+
+    resourceSpans: list  # the OTLP field name
+
+
 QUIET_DOCUMENTS = 20
 
 
@@ -87,6 +99,12 @@ class OtlpReader:
 
     def adapter(self) -> TypeAdapter:
         return ADAPTER if self.quiet < QUIET_DOCUMENTS else TIMES_ADAPTER
+
+    def item_adapter(self) -> TypeAdapter:
+        return ITEM_ADAPTER if self.quiet < QUIET_DOCUMENTS else TIMES_ITEM_ADAPTER
+
+    def stream_spec(self) -> StreamSpec:
+        return StreamSpec({"{": "resourceSpans.item"}, self.item_adapter, _Batch, batch=16)
 
     def spans(self, export) -> Iterator[Span]:
         new = False

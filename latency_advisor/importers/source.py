@@ -15,6 +15,7 @@ from latency_advisor.importers.progress import Progress
 
 HEAD_BYTES = 64 * 1024
 MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024
+BIG_LINE_BYTES = 8 * 1024 * 1024  # longer JSON lines are streamed item by item
 GZIP_MAGIC = b"\x1f\x8b"
 READ_ERRORS = (OSError, EOFError, zlib.error)
 
@@ -53,37 +54,15 @@ def read_head(path: Path) -> bytes:
             raise ImporterError(path, f"cannot read the file ({_reason(exc)})") from None
 
 
-def json_documents(path: Path, progress: Progress | None = None) -> Iterator[tuple[int, bytes]]:
-    """(line number, bytes) of each JSON document: every non-blank line of a JSON-lines file,
-    or the whole file when its first line is not a complete document (pretty-printed JSON)."""
-    progress = progress or Progress()
-    with open_binary(path, progress) as stream:
-        try:
-            first = stream.readline()
-            while first and not first.strip():
-                first = stream.readline()
-            if not first:
-                return
-            if _complete_json(first):
-                yield 1, first
-                for number, line in enumerate(stream, start=2):
-                    progress.tick()
-                    if line.strip():
-                        yield number, line
-                return
-            rest = stream.read(MAX_DOCUMENT_BYTES)
-            if stream.read(1):
-                raise ImporterError(
-                    path,
-                    "a single JSON document over 1 GB; export JSON lines (one document per "
-                    "line) so the file can be streamed",
-                )
-            yield 1, first + rest
-        except READ_ERRORS as exc:
-            raise ImporterError(path, f"cannot read the file ({_reason(exc)})") from None
+def first_line(stream: BinaryIO, limit: int) -> bytes:
+    """The first non-blank line, at most `limit` bytes of it."""
+    line = stream.readline(limit)
+    while line and not line.strip():
+        line = stream.readline(limit)
+    return line
 
 
-def _complete_json(line: bytes) -> bool:
+def is_complete_json(line: bytes) -> bool:
     import json
 
     try:
@@ -91,3 +70,15 @@ def _complete_json(line: bytes) -> bool:
     except (ValueError, RecursionError):
         return False
     return True
+
+
+def read_rest(stream: BinaryIO, path: Path) -> bytes:
+    """The remaining bytes of a document that must be read whole, within a size limit."""
+    rest = stream.read(MAX_DOCUMENT_BYTES)
+    if stream.read(1):
+        raise ImporterError(
+            path,
+            "a single JSON document over 1 GB in a shape that cannot be streamed; export JSON "
+            "lines (one document per line)",
+        )
+    return rest

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, TypeAdapter, WrapValidator
 
-from latency_advisor.importers.json_models import LENIENT, or_none
+from latency_advisor.importers.json_models import LENIENT, StreamSpec, or_none
 from latency_advisor.importers.spans import Clock, ReadCounts, Span, hints_from
 
 
@@ -28,6 +28,9 @@ class _Span(BaseModel):
 
 _Item = Annotated[_Span | None, WrapValidator(or_none)]
 ADAPTER = TypeAdapter(list[_Item] | list[list[_Item]])
+# streamed: each item of the top-level list is a span, or a trace (a list of spans)
+STREAM = StreamSpec({"[": "item"}, lambda: ITEM_ADAPTER, list, batch=2000)
+ITEM_ADAPTER = TypeAdapter(_Item | list[_Item])
 
 
 def spans(doc: list, counts: ReadCounts, clock: Clock) -> Iterator[Span]:
