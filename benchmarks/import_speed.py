@@ -4,7 +4,7 @@ Writes a ~100 MB collector-file-exporter file (JSON lines, string nanosecond tim
 attributes as OTLP writes them) into a temp folder, then runs `latency-advisor import` on it in a
 child process, several times, and prints the median wall time and the child's peak RSS.
 
-    .venv/bin/python benchmarks/import_speed.py [--mb 100] [--runs 3]
+    .venv/bin/python benchmarks/import_speed.py [--mb 100] [--runs 3] [--export]
 
 The goal in issue 7: under 30 s and bounded memory (the file is streamed, never loaded whole).
 """
@@ -42,14 +42,20 @@ STAGES = (
 )
 
 
-def write_file(path: Path, megabytes: float, seed: int = 1) -> tuple[int, int]:
-    """Stream traces into `path` until it reaches the size; returns (traces, spans)."""
+def write_file(
+    path: Path, megabytes: float, seed: int = 1, export: bool = False
+) -> tuple[int, int]:
+    """Stream traces into `path` until it reaches the size; returns (traces, spans).
+
+    `export`: one pretty-printed document (a plain export) instead of JSON lines."""
     rng = random.Random(seed)
     target = megabytes * 1_000_000
     svc = ATTR.format(k="service.name", v="chat-backend")
     written = traces = spans_out = 0
     t = 1_763_000_000_000_000_000
     with path.open("w") as out:
+        if export:
+            out.write('{\n  "resourceSpans": [\n')
         while written < target:
             spans = []
             for _ in range(8):  # traces per line, as a batching exporter writes them
@@ -105,9 +111,14 @@ def write_file(path: Path, megabytes: float, seed: int = 1) -> tuple[int, int]:
                     )
                 spans_out += 1 + len(children)
                 t = root_end + 1_000_000
-            line = LINE.format(svc=svc, spans=",".join(spans))
+            line = LINE.format(svc=svc, spans=(",\n" if export else ",").join(spans))
+            if export:  # the resourceSpans item of the line, indented, comma-separated
+                line = ("    " if written == 0 else "   ,") + line[len('{"resourceSpans":[') : -3]
+                line += "\n"
             out.write(line)
             written += len(line)
+        if export:
+            out.write("  ]\n}\n")
     return traces, spans_out
 
 
@@ -139,11 +150,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=100.0, help="file size in MB (100)")
     parser.add_argument("--runs", type=int, default=3, help="timed imports (3)")
+    parser.add_argument(
+        "--export", action="store_true", help="one pretty-printed export instead of JSON lines"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        source = Path(tmp) / "traces.jsonl"
+        source = Path(tmp) / ("export.json" if args.export else "traces.jsonl")
         t0 = time.perf_counter()
-        traces, spans = write_file(source, args.mb)
+        traces, spans = write_file(source, args.mb, export=args.export)
         size = source.stat().st_size / 1e6
         took = time.perf_counter() - t0
         print(f"wrote {size:.1f} MB: {traces} traces, {spans} spans ({took:.1f} s)")
