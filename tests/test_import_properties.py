@@ -78,14 +78,15 @@ def _outcome(content: bytes, name: str = "input") -> None:
         assert result.stages and all(s.p50_ms >= 0 for s in result.stages)
 
 
-def _dumps(value) -> bytes:
-    return json.dumps(value, allow_nan=True).encode()
+def _dumps(value, pretty: bool = False) -> bytes:
+    return json.dumps(value, allow_nan=True, indent=1 if pretty else None).encode()
 
 
 @SETTINGS
-@given(JSON)
-def test_arbitrary_json(value) -> None:
-    _outcome(_dumps(value))
+@given(JSON, st.booleans())
+def test_arbitrary_json(value, pretty) -> None:
+    """Pretty-printed documents take the streaming path, one-line ones the JSON-lines path."""
+    _outcome(_dumps(value, pretty))
 
 
 @SETTINGS
@@ -119,10 +120,10 @@ def otlp_docs(draw):
 
 
 @SETTINGS
-@given(otlp_docs())
-def test_arbitrary_span_trees(doc) -> None:
+@given(otlp_docs(), st.booleans())
+def test_arbitrary_span_trees(doc, pretty) -> None:
     """Duplicate ids, cycles, self-parents, zero and negative durations, huge times."""
-    _outcome(_dumps(doc))
+    _outcome(_dumps(doc, pretty))
 
 
 @st.composite
@@ -144,9 +145,9 @@ def zipkin_docs(draw):
 
 
 @SETTINGS
-@given(zipkin_docs())
-def test_arbitrary_zipkin(doc) -> None:
-    _outcome(_dumps(doc))
+@given(zipkin_docs(), st.booleans())
+def test_arbitrary_zipkin(doc, pretty) -> None:
+    _outcome(_dumps(doc, pretty))
 
 
 CELLS = (

@@ -6,7 +6,10 @@
     scenario = new_scenario(result, name="Checkout", sla_ms=300, percentile=99)
     save_mapping(result.confirmed_mapping(), "checkout.mapping.yaml")
 
-Everything raises ImporterError (a UserError) for input we cannot read; nothing here imports Qt.
+Long imports take `progress=callback`: called with the share of the file read (at most every
+0.1 s, on the importing thread); returning False stops the import with ImportCancelled. Run it
+off the UI thread. Everything raises ImporterError (a UserError) for input we cannot read;
+nothing here imports Qt.
 """
 
 from latency_advisor.importers.api import import_file

@@ -118,7 +118,7 @@ def _documents(
                 return
             if spec is not None:
                 handle.seek(0)
-                count = yield from _stream(handle, spec, path, progress, tally, 1)
+                count = yield from _stream(handle, spec, path, progress, tally, None)
                 if count:
                     return
                 handle.seek(0)  # a shape the item prefix does not reach: read it whole
@@ -144,7 +144,12 @@ def _validated(validate: Callable[[], Any], number: int, tally: _Tally) -> Any:
 
 
 def _stream(
-    handle: BinaryIO, spec: StreamSpec, path: Path, progress: Progress, tally: _Tally, line: int
+    handle: BinaryIO,
+    spec: StreamSpec,
+    path: Path,
+    progress: Progress,
+    tally: _Tally,
+    line: int | None,
 ):
     """Yield documents of validated items streamed from `handle`; return how many items."""
     head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")[:1].decode("latin-1")
@@ -161,7 +166,7 @@ def _stream(
             try:
                 batch.append(spec.item().validate_python(item))
             except ValidationError as exc:
-                tally.failed(f"line {line}, item {count}", exc)
+                tally.failed(f"line {line}, item {count}" if line else f"item {count}", exc)
                 yield None
                 continue
             tally.good += 1
@@ -169,7 +174,16 @@ def _stream(
                 yield spec.combine(batch)
                 batch = []
     except ijson.JSONError as exc:
-        raise ImporterError(path, f"invalid JSON ({exc})") from None
+        where = f"line {line}" if line else ""
+        raise ImporterError(path, f"invalid JSON ({_first_line(exc)})", where) from None
     if batch:
         yield spec.combine(batch)
     return count
+
+
+def _first_line(exc: Exception) -> str:
+    """The parser's message without its multi-line excerpt of the file."""
+    text = exc.args[0] if exc.args else str(exc)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    return str(text).strip().splitlines()[0] if str(text).strip() else type(exc).__name__
