@@ -1,6 +1,6 @@
 """Render the app icon's PNG sizes from resources/icons/latency-advisor.svg (run after editing it).
 
-    .venv/bin/python packaging/make_icons.py
+.venv/bin/python packaging/make_icons.py
 """
 
 from __future__ import annotations
