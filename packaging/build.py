@@ -74,15 +74,10 @@ def smoke() -> int:
             "report": ("report", f"@example:{example}", "-o", str(Path(tmp) / "out.pdf")),
             "gui": ("gui", "--screenshot", str(Path(tmp) / "shot.png")),
         }
-        example_path = None
+        listing = run("examples", env=env)[1].stdout
+        found = [line for line in listing.splitlines() if line.startswith(example)]
+        example_path = found[0].split("(")[-1].rstrip(")") if found else "missing-example.yaml"
         for name, args in checks.items():
-            if example_path is None and name == "analyze":
-                listing = run("examples", env=env)[1].stdout
-                example_path = next(
-                    line.split("(")[-1].rstrip(")")
-                    for line in listing.splitlines()
-                    if line.startswith(example)
-                )
             args = tuple(example_path if a == f"@example:{example}" else a for a in args)
             seconds, done = run(*args, env=env)
             ok = done.returncode == 0
