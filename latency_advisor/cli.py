@@ -70,3 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def gui_main() -> int:
+    """The desktop launcher (a gui-script: no console window on Windows)."""
+    return main(["gui", *sys.argv[1:]])

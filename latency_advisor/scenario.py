@@ -302,7 +302,10 @@ def _reject_constant(name: str) -> Any:
 
 
 def _parse_yaml(text: str, source: str | Path | None) -> tuple[Any, dict[tuple, int]]:
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:  # the reader refuses control characters up front
+        raise ScenarioError(source, f"invalid YAML: {exc}") from None
     try:
         node = loader.get_single_node()
         if node is None:
