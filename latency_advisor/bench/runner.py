@@ -279,5 +279,12 @@ def _open_loop(
         "timed_from": "scheduled send (Poisson, drawn ahead)",
         "measured": measured_summary(measured.latency_ms),
         "measured_service": measured_summary(measured.service_ms),
+        "send_jitter_p99_ms": float(np.percentile(measured.send_jitter_ms, 99))
+        if measured.send_jitter_ms.size else None,
         "predicted": predicted_latency(service_ms, rps, spec.workers, seed=spec.seed),
+        # the same formulas fed with the service times seen under this traffic: separates a
+        # queueing-model error from service getting slower between sparse requests
+        "predicted_from_open_loop_service": predicted_latency(
+            measured.service_ms, rps, spec.workers, seed=spec.seed
+        ),
     }

@@ -80,7 +80,8 @@ class OpenLoopRun:
     latency_ms: np.ndarray  # from scheduled send to reply, in schedule order
     service_ms: np.ndarray  # from actual start to reply
     duration_s: float
-    late_start_ms: np.ndarray  # how long each request waited for a free worker
+    late_start_ms: np.ndarray  # from scheduled send to start: queueing, plus wake-up jitter
+    send_jitter_ms: np.ndarray  # lateness of requests whose worker was idle (timer precision)
 
 
 def open_loop(
@@ -100,6 +101,7 @@ def open_loop(
     latency = np.zeros(n)
     service = np.zeros(n)
     late = np.zeros(n)
+    woke = np.zeros(n, dtype=bool)
     lock = threading.Lock()
     next_index = [0]
     perf = time.perf_counter_ns
@@ -115,15 +117,14 @@ def open_loop(
             if i >= n:
                 return
             due = int(sched_ns[i])
-            wait = due - perf()
-            if wait > 0:
-                time.sleep(wait / 1e9)
+            slept = _wait_until(due, perf)
             started = perf()
             call()
             done = perf()
             latency[i] = (done - due) / 1e6
             service[i] = (done - started) / 1e6
             late[i] = max(started - due, 0) / 1e6
+            woke[i] = slept
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(workers)]
     gc_was_enabled = gc.isenabled()
@@ -147,4 +148,20 @@ def open_loop(
         service_ms=service[:done_count],
         duration_s=(perf() - origin) / 1e9,
         late_start_ms=late[:done_count],
+        send_jitter_ms=late[:done_count][woke[:done_count]],
     )
+
+
+SPIN_NS = 200_000  # the last 0.2 ms before a send is spun, not slept (sleep wakes up late)
+
+
+def _wait_until(due_ns: int, perf: Callable[[], int]) -> bool:
+    """Sleep, then spin briefly, until `due_ns`; True if there was time to wait at all."""
+    remaining = due_ns - perf()
+    if remaining <= 0:
+        return False
+    if remaining > SPIN_NS:
+        time.sleep((remaining - SPIN_NS) / 1e9)
+    while perf() < due_ns:
+        pass
+    return True
