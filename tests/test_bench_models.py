@@ -46,9 +46,18 @@ def test_reference_builds_are_identical():
 
 @pytest.mark.parametrize(
     "elem",
-    [TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.FLOAT16, TensorProto.INT8,
-     TensorProto.UINT8, TensorProto.INT16, TensorProto.INT32, TensorProto.INT64,
-     TensorProto.BOOL, TensorProto.STRING],
+    [
+        TensorProto.FLOAT,
+        TensorProto.DOUBLE,
+        TensorProto.FLOAT16,
+        TensorProto.INT8,
+        TensorProto.UINT8,
+        TensorProto.INT16,
+        TensorProto.INT32,
+        TensorProto.INT64,
+        TensorProto.BOOL,
+        TensorProto.STRING,
+    ],
 )
 def test_inputs_are_synthesized_for_every_common_dtype(elem):
     session = _session(bm.identity_model(elem, ["batch", "seq"]))
@@ -119,8 +128,13 @@ def test_default_grid_moves_one_lever_at_a_time():
     grid = default_grid(cores=2, vnni=False, batch_dynamic=True)
     base = grid[0]
     assert base == Variant()
-    assert {v.lever for v in grid[1:]} >= {"threads", "graph_optimization",
-                                            "quantization_int8", "fp16", "dynamic_batching"}
+    assert {v.lever for v in grid[1:]} >= {
+        "threads",
+        "graph_optimization",
+        "quantization_int8",
+        "fp16",
+        "dynamic_batching",
+    }
     assert all(v.reduce_range for v in grid if v.precision == "int8")  # no VNNI
     assert not any(v.reduce_range for v in default_grid(2, vnni=True, batch_dynamic=False))
     assert len({v.name for v in grid}) == len(grid)

@@ -43,12 +43,15 @@ def _speedup_range(row: dict[str, Any]) -> tuple[float, float]:
 def _machine_label(report: BenchReport) -> str:
     m = report.data.get("machine", {})
     flags = ",".join(f for f in m.get("flags", []) if "vnni" in f or f.startswith("avx512f"))
-    return (f"{m.get('cpu', '?')} ({m.get('cores', '?')} cores{', ' + flags if flags else ''}), "
-            f"onnxruntime {m.get('onnxruntime', '?')}")
+    return (
+        f"{m.get('cpu', '?')} ({m.get('cores', '?')} cores{', ' + flags if flags else ''}), "
+        f"onnxruntime {m.get('onnxruntime', '?')}"
+    )
 
 
-def calibrations(report: BenchReport, stage_p50_ms: float | None = None,
-                 stage_runtime: str | None = None) -> dict[str, Calibration]:
+def calibrations(
+    report: BenchReport, stage_p50_ms: float | None = None, stage_runtime: str | None = None
+) -> dict[str, Calibration]:
     """The best measured variant per technique, as Calibration entries."""
     rows = report.results
     if not rows:
@@ -77,8 +80,12 @@ def calibrations(report: BenchReport, stage_p50_ms: float | None = None,
             max_abs_output_diff=float(diff) if diff is not None else None,
             source=f"measured: {what}, p50 speedup {best['speedup_vs_baseline']:.2f}x; {where}",
         )
-    if stage_p50_ms and stage_runtime and stage_runtime != "onnxruntime" \
-            and report.data.get("model_family") is None:
+    if (
+        stage_p50_ms
+        and stage_runtime
+        and stage_runtime != "onnxruntime"
+        and report.data.get("model_family") is None
+    ):
         p50 = float(base["p50_ms"])
         ci = base.get("p50_ci_ms") or [p50, p50]
         lo_ms, hi_ms = (ci[0] or p50), (ci[1] or p50)
@@ -110,27 +117,35 @@ def _graph_optimization(base: dict, rows: list[dict], where: str) -> Calibration
     )
 
 
-def calibrate_stage(scenario: Scenario, stage_name: str, report: BenchReport,
-                    source: str | Path | None = None) -> Scenario:
+def calibrate_stage(
+    scenario: Scenario, stage_name: str, report: BenchReport, source: str | Path | None = None
+) -> Scenario:
     """A copy of the scenario whose stage `stage_name` carries the report's calibrations."""
     names = [s.name for s in scenario.stages]
     if stage_name not in names:
-        raise ScenarioError(source, f"no stage named {stage_name!r}; stages are "
-                            + ", ".join(repr(n) for n in names), field="stages")
+        raise ScenarioError(
+            source,
+            f"no stage named {stage_name!r}; stages are " + ", ".join(repr(n) for n in names),
+            field="stages",
+        )
     index = names.index(stage_name)
     stage = scenario.stages[index]
     if stage.kind != "model":
-        raise ScenarioError(source, f"stage {stage_name!r} is kind {stage.kind!r}; benchmark "
-                            "results attach to a stage of kind 'model'",
-                            field=f"stages[{index}].kind")
+        raise ScenarioError(
+            source,
+            f"stage {stage_name!r} is kind {stage.kind!r}; benchmark "
+            "results attach to a stage of kind 'model'",
+            field=f"stages[{index}].kind",
+        )
     runtime = stage.model.runtime if stage.model else None
     measured = calibrations(report, stage.p50_ms, runtime)
     new_stage = stage.model_copy(update={"calibration": {**stage.calibration, **measured}})
     stages = list(scenario.stages)
     stages[index] = new_stage
     # through validation again, so what is saved is exactly what the loader accepts
-    return validate_scenario(scenario_to_data(scenario.model_copy(update={"stages": stages})),
-                             source=source)
+    return validate_scenario(
+        scenario_to_data(scenario.model_copy(update={"stages": stages})), source=source
+    )
 
 
 def attach_report(scenario_path: str | Path, stage_name: str, report: BenchReport) -> list[str]:

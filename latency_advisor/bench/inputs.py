@@ -53,8 +53,12 @@ class InputSpec:
     batch_axis_dynamic: bool
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype, "shape": list(self.shape),
-                "fill": self.fill}
+        return {
+            "name": self.name,
+            "dtype": self.dtype,
+            "shape": list(self.shape),
+            "fill": self.fill,
+        }
 
 
 def parse_assignments(items: list[str] | None, option: str) -> dict[str, str]:
@@ -85,7 +89,9 @@ def parse_value(text: str, name: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise InputError(f"--value {name}={text}: expected a number, e.g. --value {name}=16000") from None
+        raise InputError(
+            f"--value {name}={text}: expected a number, e.g. --value {name}=16000"
+        ) from None
 
 
 def _default_dim(dim: Any, axis: int, rank: int) -> int:
@@ -207,11 +213,15 @@ def with_batch(feeds: dict[str, np.ndarray], specs: list[InputSpec], batch: int)
 def needs_value_hint(specs: list[InputSpec], error: str) -> str:
     """A message for a model that fails on synthesized inputs: which input, which option."""
     named = [s for s in specs if re.search(rf"\b{re.escape(s.name)}\b", error)]
-    suspects = named or [
-        s for s in specs if not s.fill.startswith("constant") and s.dtype not in ("float",
-                                                                                 "double",
-                                                                                 "float16")
-    ] or specs
+    suspects = (
+        named
+        or [
+            s
+            for s in specs
+            if not s.fill.startswith("constant") and s.dtype not in ("float", "double", "float16")
+        ]
+        or specs
+    )
     hints = "; ".join(
         f"input {s.name!r} ({s.dtype} {list(s.shape)}, filled with {s.fill}) may need a "
         f"specific value or shape: pass --value {s.name}=NUMBER or "

@@ -14,6 +14,7 @@ the child with a clear message, never the caller.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -24,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from latency_advisor.bench.results import BenchReport
@@ -90,6 +92,11 @@ class BenchJob:
 
     def start(self) -> None:
         env = dict(os.environ, MALLOC_ARENA_MAX="2", PYTHONUNBUFFERED="1")
+        # the child imports this very package, installed or not (a source checkout)
+        package_root = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (package_root, os.environ.get("PYTHONPATH", "")) if p
+        )
         self._proc = subprocess.Popen(
             [self.python, "-m", "latency_advisor.bench.worker"],
             stdin=subprocess.PIPE,
@@ -128,10 +135,8 @@ class BenchJob:
     def _kill(self) -> None:
         proc = self._proc
         if proc is not None and proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 proc.kill()
-            except ProcessLookupError:
-                pass
 
     def events(self) -> Iterator[Event]:
         """Events until the job ends; the last one is Finished or Failed."""
@@ -153,9 +158,12 @@ class BenchJob:
                     return
                 if now - started > limit or now - last_event > stall:
                     self._kill()
-                    which = (f"its time limit of {limit:g} s" if now - started > limit
-                             else f"{stall:g} s without finishing one step (one call or "
-                             "one session build)")
+                    which = (
+                        f"its time limit of {limit:g} s"
+                        if now - started > limit
+                        else f"{stall:g} s without finishing one step (one call or "
+                        "one session build)"
+                    )
                     yield self._fail(
                         "timeout",
                         f"{self.spec.model}: the benchmark ran past {which} and was stopped "
@@ -182,8 +190,12 @@ class BenchJob:
             return None
         kind = data.get("event")
         if kind == "progress":
-            return Progress(float(data.get("fraction", 0.0)), str(data.get("message", "")),
-                            data.get("variant"), data.get("samples"))
+            return Progress(
+                float(data.get("fraction", 0.0)),
+                str(data.get("message", "")),
+                data.get("variant"),
+                data.get("samples"),
+            )
         if kind == "variant":
             return VariantDone(data["result"])
         if kind == "result":
@@ -207,8 +219,11 @@ class BenchJob:
                 f"limit ({self.spec.memory_mb} MB) and was stopped",
             )
         if code is not None and code < 0:
-            name = signal.Signals(-code).name if -code in signal.Signals.__members__.values() \
+            name = (
+                signal.Signals(-code).name
+                if -code in signal.Signals.__members__.values()
                 else str(-code)
+            )
             return self._fail(
                 "crash",
                 f"{self.spec.model}: onnxruntime crashed on this model ({name}); the model is "

@@ -59,7 +59,9 @@ class _Graph:
         return out
 
     def linear(self, x: str, d_in: int, d_out: int) -> str:
-        return self.op("Add", [self.op("MatMul", [x, self.weight((d_in, d_out))]), self.bias(d_out)])
+        return self.op(
+            "Add", [self.op("MatMul", [x, self.weight((d_in, d_out))]), self.bias(d_out)]
+        )
 
     def bias(self, d: int) -> str:
         return self.const(np.zeros(d, dtype=np.float32))
@@ -142,25 +144,54 @@ def cnn(size: int, channels: tuple[int, ...], classes: int, name: str) -> onnx.M
 REFERENCE_MODELS: dict[str, RefModel] = {
     m.name: m
     for m in (
-        RefModel("mlp-s", "mlp", "MLP 128-256x2-10 (0.1 M params)",
-                 lambda: mlp(128, 256, 2, 10, "mlp-s")),
-        RefModel("mlp-m", "mlp", "MLP 512-1024x3-10 (2.6 M params)",
-                 lambda: mlp(512, 1024, 3, 10, "mlp-m")),
-        RefModel("mlp-l", "mlp", "MLP 1024-2048x3-100 (10 M params)",
-                 lambda: mlp(1024, 2048, 3, 100, "mlp-l")),
-        RefModel("transformer-s", "transformer_encoder", "encoder block d=128, 2 heads, seq 64",
-                 lambda: transformer_block(128, 2, 512, 64, "transformer-s")),
-        RefModel("transformer-m", "transformer_encoder", "encoder block d=256, 4 heads, seq 128",
-                 lambda: transformer_block(256, 4, 1024, 128, "transformer-m")),
-        RefModel("transformer-l", "transformer_encoder",
-                 "BERT-base-sized block d=768, 12 heads, seq 128",
-                 lambda: transformer_block(768, 12, 3072, 128, "transformer-l")),
-        RefModel("cnn-s", "cnn", "CNN 32x32, 16-32 channels",
-                 lambda: cnn(32, (16, 32), 10, "cnn-s")),
-        RefModel("cnn-m", "cnn", "CNN 64x64, 32-64-128 channels",
-                 lambda: cnn(64, (32, 64, 128), 100, "cnn-m")),
-        RefModel("cnn-l", "cnn", "CNN 224x224, 32-64-128-256 channels",
-                 lambda: cnn(224, (32, 64, 128, 256), 1000, "cnn-l")),
+        RefModel(
+            "mlp-s", "mlp", "MLP 128-256x2-10 (0.1 M params)", lambda: mlp(128, 256, 2, 10, "mlp-s")
+        ),
+        RefModel(
+            "mlp-m",
+            "mlp",
+            "MLP 512-1024x3-10 (2.6 M params)",
+            lambda: mlp(512, 1024, 3, 10, "mlp-m"),
+        ),
+        RefModel(
+            "mlp-l",
+            "mlp",
+            "MLP 1024-2048x3-100 (10 M params)",
+            lambda: mlp(1024, 2048, 3, 100, "mlp-l"),
+        ),
+        RefModel(
+            "transformer-s",
+            "transformer_encoder",
+            "encoder block d=128, 2 heads, seq 64",
+            lambda: transformer_block(128, 2, 512, 64, "transformer-s"),
+        ),
+        RefModel(
+            "transformer-m",
+            "transformer_encoder",
+            "encoder block d=256, 4 heads, seq 128",
+            lambda: transformer_block(256, 4, 1024, 128, "transformer-m"),
+        ),
+        RefModel(
+            "transformer-l",
+            "transformer_encoder",
+            "BERT-base-sized block d=768, 12 heads, seq 128",
+            lambda: transformer_block(768, 12, 3072, 128, "transformer-l"),
+        ),
+        RefModel(
+            "cnn-s", "cnn", "CNN 32x32, 16-32 channels", lambda: cnn(32, (16, 32), 10, "cnn-s")
+        ),
+        RefModel(
+            "cnn-m",
+            "cnn",
+            "CNN 64x64, 32-64-128 channels",
+            lambda: cnn(64, (32, 64, 128), 100, "cnn-m"),
+        ),
+        RefModel(
+            "cnn-l",
+            "cnn",
+            "CNN 224x224, 32-64-128-256 channels",
+            lambda: cnn(224, (32, 64, 128, 256), 1000, "cnn-l"),
+        ),
     )
 }
 

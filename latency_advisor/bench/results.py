@@ -16,14 +16,46 @@ from latency_advisor.atomic import atomic_output, atomic_write_text
 from latency_advisor.errors import UserError
 
 FORMAT = "latency-advisor/bench/v1"
-ROW_KEYS = ("variant", "batch", "threads", "opt_level", "precision", "samples", "p50_ms",
-            "p95_ms", "p99_ms", "p99_ci_ms", "throughput_per_s", "speedup_vs_baseline",
-            "max_abs_output_diff")
-CSV_COLUMNS = ("variant", "lever", "precision", "quantization", "threads", "opt_level",
-               "execution_mode", "batch", "samples", "p50_ms", "p50_ci_low_ms",
-               "p50_ci_high_ms", "p95_ms", "p99_ms", "p99_ci_low_ms", "p99_ci_high_ms",
-               "mean_ms", "throughput_per_s", "speedup_vs_baseline", "speedup_ci_low",
-               "speedup_ci_high", "max_abs_output_diff", "stopped_by")
+ROW_KEYS = (
+    "variant",
+    "batch",
+    "threads",
+    "opt_level",
+    "precision",
+    "samples",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "p99_ci_ms",
+    "throughput_per_s",
+    "speedup_vs_baseline",
+    "max_abs_output_diff",
+)
+CSV_COLUMNS = (
+    "variant",
+    "lever",
+    "precision",
+    "quantization",
+    "threads",
+    "opt_level",
+    "execution_mode",
+    "batch",
+    "samples",
+    "p50_ms",
+    "p50_ci_low_ms",
+    "p50_ci_high_ms",
+    "p95_ms",
+    "p99_ms",
+    "p99_ci_low_ms",
+    "p99_ci_high_ms",
+    "mean_ms",
+    "throughput_per_s",
+    "speedup_vs_baseline",
+    "speedup_ci_low",
+    "speedup_ci_high",
+    "max_abs_output_diff",
+    "stopped_by",
+)
 
 
 class BenchFileError(UserError):
@@ -59,9 +91,11 @@ class BenchReport:
         rows = []
         for r in self.results:
             flat = {k: r.get(k) for k in CSV_COLUMNS}
-            for key, (lo, hi) in (("p50_ci", ("p50_ci_low_ms", "p50_ci_high_ms")),
-                                  ("p99_ci", ("p99_ci_low_ms", "p99_ci_high_ms")),
-                                  ("speedup_ci", ("speedup_ci_low", "speedup_ci_high"))):
+            for key, (lo, hi) in (
+                ("p50_ci", ("p50_ci_low_ms", "p50_ci_high_ms")),
+                ("p99_ci", ("p99_ci_low_ms", "p99_ci_high_ms")),
+                ("speedup_ci", ("speedup_ci_low", "speedup_ci_high")),
+            ):
                 bounds = r.get(f"{key}_ms" if key != "speedup_ci" else key) or [None, None]
                 flat[lo], flat[hi] = bounds[0], bounds[1]
             rows.append(flat)
@@ -130,7 +164,8 @@ def format_text(report: BenchReport) -> str:
         f"model: {report.model}",
         f"machine: {m.get('cpu', '?')}, {m.get('cores', '?')} cores, "
         f"flags {' '.join(m.get('flags', [])) or '-'}, onnxruntime {m.get('onnxruntime', '?')}",
-        "inputs: " + "; ".join(
+        "inputs: "
+        + "; ".join(
             f"{i['name']} {i['dtype']}{i['shape']} ({i['fill']})" for i in d.get("inputs", [])
         ),
         "",
@@ -153,15 +188,22 @@ def format_text(report: BenchReport) -> str:
     ol = d.get("open_loop")
     if ol:
         meas, pred = ol["measured"], ol["predicted"]
-        lines += ["", f"open loop: {ol['rps']:g} requests/s Poisson, {ol['workers']} worker(s), "
-                  f"{ol['requests']} requests, timed from the scheduled send "
-                  f"(utilization predicted {pred.get('utilization', 0):.2f})",
-                  f"{'':<12} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9}"]
-        lines.append(f"{'measured':<12} {_fmt_ms(meas['p50_ms']):>9} "
-                     f"{_fmt_ms(meas['p95_ms']):>9} {_fmt_ms(meas['p99_ms']):>9}")
+        lines += [
+            "",
+            f"open loop: {ol['rps']:g} requests/s Poisson, {ol['workers']} worker(s), "
+            f"{ol['requests']} requests, timed from the scheduled send "
+            f"(utilization predicted {pred.get('utilization', 0):.2f})",
+            f"{'':<12} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9}",
+        ]
+        lines.append(
+            f"{'measured':<12} {_fmt_ms(meas['p50_ms']):>9} "
+            f"{_fmt_ms(meas['p95_ms']):>9} {_fmt_ms(meas['p99_ms']):>9}"
+        )
         if pred.get("steady_state"):
-            lines.append(f"{'predicted':<12} {_fmt_ms(pred['p50_ms']):>9} "
-                         f"{_fmt_ms(pred['p95_ms']):>9} {_fmt_ms(pred['p99_ms']):>9}")
+            lines.append(
+                f"{'predicted':<12} {_fmt_ms(pred['p50_ms']):>9} "
+                f"{_fmt_ms(pred['p95_ms']):>9} {_fmt_ms(pred['p99_ms']):>9}"
+            )
         else:
             lines.append(f"predicted: {pred.get('note', 'no steady state')}")
     return "\n".join(lines) + "\n"

@@ -23,7 +23,7 @@ from latency_advisor.bench.machine import has_vnni, machine_facts
 from latency_advisor.bench.openloop import measured_summary, predicted_latency
 from latency_advisor.bench.refmodels import reference_model
 from latency_advisor.bench.spec import BenchSpec
-from latency_advisor.bench.stats import Summary, StopRule, ratio_interval, summarize
+from latency_advisor.bench.stats import StopRule, Summary, ratio_interval, summarize
 from latency_advisor.bench.timing import closed_loop, open_loop, poisson_schedule
 from latency_advisor.bench.variants import (
     Variant,
@@ -149,11 +149,13 @@ def run_spec(spec: BenchSpec, emit: Emit, cancel: threading.Event | None = None)
         if spec.variants is not None:
             grid = [Variant(**v) for v in spec.variants]
         else:
-            grid = default_grid(cores, has_vnni(machine["flags"]), batch_dynamic, spec.quick,
-                                base_batch=base_batch)
+            grid = default_grid(
+                cores, has_vnni(machine["flags"]), batch_dynamic, spec.quick, base_batch=base_batch
+            )
         del base_session
-        rule = StopRule(pct=spec.percentile, rel_half_width=spec.target_ci,
-                        budget_s=spec.variant_budget_s)
+        rule = StopRule(
+            pct=spec.percentile, rel_half_width=spec.target_ci, budget_s=spec.variant_budget_s
+        )
         results: list[dict] = []
         skipped: list[dict] = []
         baseline: tuple[Summary, list[np.ndarray], Variant] | None = None
@@ -166,9 +168,15 @@ def run_spec(spec: BenchSpec, emit: Emit, cancel: threading.Event | None = None)
             label = variant.name
 
             def progress(frac: float, n: int, index: int = index, label: str = label) -> None:
-                emit({"event": "progress", "fraction": (index + frac) / total,
-                      "variant": label, "samples": n,
-                      "message": f"{label}: {n} samples"})
+                emit(
+                    {
+                        "event": "progress",
+                        "fraction": (index + frac) / total,
+                        "variant": label,
+                        "samples": n,
+                        "message": f"{label}: {n} samples",
+                    }
+                )
 
             progress(0.0, 0)
             began = time.perf_counter()
@@ -178,8 +186,13 @@ def run_spec(spec: BenchSpec, emit: Emit, cancel: threading.Event | None = None)
             except (ModelRunError, MemoryLimitError, Exception) as exc:
                 if is_base:
                     raise
-                skipped.append({"variant": label, "reason": f"{variant.precision} does not "
-                                f"apply to this model here: {str(exc)[:300]}"})
+                skipped.append(
+                    {
+                        "variant": label,
+                        "reason": f"{variant.precision} does not "
+                        f"apply to this model here: {str(exc)[:300]}",
+                    }
+                )
                 continue
             run_feeds = batch_feeds(feeds, specs, variant.batch)
             try:
@@ -196,8 +209,7 @@ def run_spec(spec: BenchSpec, emit: Emit, cancel: threading.Event | None = None)
                 skipped.append({"variant": label, "reason": str(exc)[:300]})
                 continue
             run = session.run
-            summary_samples = closed_loop(lambda run=run, f=run_feeds: run(None, f), rule,
-                                          progress)
+            summary_samples = closed_loop(lambda run=run, f=run_feeds: run(None, f), rule, progress)
             summary = summarize(summary_samples)
             stopped = "ci" if rule.satisfied(summary_samples) else "budget"
             row = _row(variant, summary, cores, stopped, time.perf_counter() - began)
@@ -238,8 +250,18 @@ def run_spec(spec: BenchSpec, emit: Emit, cancel: threading.Event | None = None)
             "errors": [],
         }
         if spec.open_loop_rps and baseline is not None and not (cancel and cancel.is_set()):
-            report["open_loop"] = _open_loop(spec, baseline[2], path, cores, feeds, specs,
-                                             baseline_samples, model_name, emit, cancel)
+            report["open_loop"] = _open_loop(
+                spec,
+                baseline[2],
+                path,
+                cores,
+                feeds,
+                specs,
+                baseline_samples,
+                model_name,
+                emit,
+                cancel,
+            )
         emit({"event": "progress", "fraction": 1.0, "message": "done"})
         return report
 
@@ -264,8 +286,14 @@ def _open_loop(
     session.run(None, run_feeds)
 
     def progress(frac: float, n: int) -> None:
-        emit({"event": "progress", "fraction": 0.99, "samples": n,
-              "message": f"open loop at {rps:g}/s: {n}/{count} requests ({frac:.0%})"})
+        emit(
+            {
+                "event": "progress",
+                "fraction": 0.99,
+                "samples": n,
+                "message": f"open loop at {rps:g}/s: {n}/{count} requests ({frac:.0%})",
+            }
+        )
 
     run = session.run
     measured = open_loop(lambda: run(None, run_feeds), schedule, spec.workers, progress, cancel)
@@ -280,7 +308,8 @@ def _open_loop(
         "measured": measured_summary(measured.latency_ms),
         "measured_service": measured_summary(measured.service_ms),
         "send_jitter_p99_ms": float(np.percentile(measured.send_jitter_ms, 99))
-        if measured.send_jitter_ms.size else None,
+        if measured.send_jitter_ms.size
+        else None,
         "predicted": predicted_latency(service_ms, rps, spec.workers, seed=spec.seed),
         # the same formulas fed with the service times seen under this traffic: separates a
         # queueing-model error from service getting slower between sparse requests

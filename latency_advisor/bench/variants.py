@@ -60,8 +60,13 @@ def default_grid(
     """The variants to measure; the first one is the FP32 baseline the others compare to."""
     base = replace(BASELINE, batch=base_batch)
     rr = not vnni
-    per_channel = replace(base, precision="int8", quantization="dynamic-per-channel",
-                          reduce_range=rr, lever="quantization_int8")
+    per_channel = replace(
+        base,
+        precision="int8",
+        quantization="dynamic-per-channel",
+        reduce_range=rr,
+        lever="quantization_int8",
+    )
     if quick:
         grid = [base, per_channel]
         if cores > 1:

@@ -68,9 +68,14 @@ def main() -> int:
         emit({"event": "error", "kind": "memory", "message": str(exc)})
         return EXIT_USER
     except MemoryError:
-        emit({"event": "error", "kind": "memory",
-              "message": f"{spec.model}: the model asked for more memory than the benchmark's "
-              f"limit ({spec.memory_mb} MB) and was stopped"})
+        emit(
+            {
+                "event": "error",
+                "kind": "memory",
+                "message": f"{spec.model}: the model asked for more memory than the benchmark's "
+                f"limit ({spec.memory_mb} MB) and was stopped",
+            }
+        )
         return EXIT_USER
     except UserError as exc:
         emit({"event": "error", "kind": "invalid_model", "message": str(exc)})
@@ -79,8 +84,7 @@ def main() -> int:
         import traceback
 
         traceback.print_exc()
-        emit({"event": "error", "kind": "internal",
-              "message": f"{type(exc).__name__}: {exc}"})
+        emit({"event": "error", "kind": "internal", "message": f"{type(exc).__name__}: {exc}"})
         return EXIT_INTERNAL
     emit({"event": "result", "report": report})
     return EXIT_OK

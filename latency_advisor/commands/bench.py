@@ -29,41 +29,93 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("model", nargs="?",
-                   help="built-in model name (see --list), an .onnx file, or a results .json "
-                   "to attach")
+    p.add_argument(
+        "model",
+        nargs="?",
+        help="built-in model name (see --list), an .onnx file, or a results .json to attach",
+    )
     p.add_argument("--list", action="store_true", help="list the built-in reference models")
-    p.add_argument("--quick", action="store_true",
-                   help="a short run for a first look (about 20 s for a small model)")
-    p.add_argument("--shape", action="append", metavar="NAME=D0,D1",
-                   help="shape for an input with dynamic dimensions (repeatable)")
-    p.add_argument("--value", action="append", metavar="NAME=NUMBER",
-                   help="fill an input with a constant (repeatable)")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="a short run for a first look (about 20 s for a small model)",
+    )
+    p.add_argument(
+        "--shape",
+        action="append",
+        metavar="NAME=D0,D1",
+        help="shape for an input with dynamic dimensions (repeatable)",
+    )
+    p.add_argument(
+        "--value",
+        action="append",
+        metavar="NAME=NUMBER",
+        help="fill an input with a constant (repeatable)",
+    )
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("-o", "--output", metavar="FILE.json", help="also write the JSON results")
     p.add_argument("--csv", metavar="OUT", help="write the results table as CSV")
-    p.add_argument("--open-loop", nargs="?", const=-1.0, type=float, metavar="RPS",
-                   help="also serve Poisson traffic at RPS requests/s (default with --attach: "
-                   "the scenario's peak traffic per replica) and compare with the queueing model")
-    p.add_argument("--workers", type=int, default=None,
-                   help="workers serving the open loop (default: the scenario's concurrency, or 1)")
-    p.add_argument("--duration", type=float, default=None, metavar="S",
-                   help="open-loop duration in seconds (default 10, 4 with --quick)")
+    p.add_argument(
+        "--open-loop",
+        nargs="?",
+        const=-1.0,
+        type=float,
+        metavar="RPS",
+        help="also serve Poisson traffic at RPS requests/s (default with --attach: "
+        "the scenario's peak traffic per replica) and compare with the queueing model",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="workers serving the open loop (default: the scenario's concurrency, or 1)",
+    )
+    p.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        metavar="S",
+        help="open-loop duration in seconds (default 10, 4 with --quick)",
+    )
     p.add_argument("--attach", metavar="SCENARIO", help="scenario file to calibrate")
     p.add_argument("--stage", metavar="NAME", help="the model stage to attach results to")
-    p.add_argument("--percentile", type=float, default=99.0, choices=(50.0, 95.0, 99.0),
-                   help="percentile whose CI decides when to stop (default 99)")
-    p.add_argument("--ci", type=float, default=None, metavar="FRACTION",
-                   help="stop when that CI's half-width is within this fraction "
-                   "(default 0.05, 0.10 with --quick)")
-    p.add_argument("--budget", type=float, default=None, metavar="S",
-                   help="time budget per variant (default 6 s, 2.5 s with --quick)")
-    p.add_argument("--timeout", type=float, default=None, metavar="S",
-                   help="wall-clock limit for the whole run (default: from the grid); a step "
-                   "that runs longer than min(60 s, this) is stopped too")
-    p.add_argument("--memory-mb", type=int, default=None, metavar="MB",
-                   help="address-space cap for the benchmark process (default: 3/4 of RAM, "
-                   "at most 8192)")
+    p.add_argument(
+        "--percentile",
+        type=float,
+        default=99.0,
+        choices=(50.0, 95.0, 99.0),
+        help="percentile whose CI decides when to stop (default 99)",
+    )
+    p.add_argument(
+        "--ci",
+        type=float,
+        default=None,
+        metavar="FRACTION",
+        help="stop when that CI's half-width is within this fraction "
+        "(default 0.05, 0.10 with --quick)",
+    )
+    p.add_argument(
+        "--budget",
+        type=float,
+        default=None,
+        metavar="S",
+        help="time budget per variant (default 6 s, 2.5 s with --quick)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="wall-clock limit for the whole run (default: from the grid); a step "
+        "that runs longer than min(60 s, this) is stopped too",
+    )
+    p.add_argument(
+        "--memory-mb",
+        type=int,
+        default=None,
+        metavar="MB",
+        help="address-space cap for the benchmark process (default: 3/4 of RAM, at most 8192)",
+    )
     return p
 
 
@@ -77,13 +129,16 @@ def _list_models() -> int:
 
 def _check_args(args: argparse.Namespace) -> None:
     if not args.model:
-        raise BenchOptionError("bench: MODEL is required (a built-in name, see --list, or an "
-                               ".onnx file)")
+        raise BenchOptionError(
+            "bench: MODEL is required (a built-in name, see --list, or an .onnx file)"
+        )
     if bool(args.attach) != bool(args.stage):
         raise BenchOptionError("--attach SCENARIO and --stage NAME go together")
     if args.open_loop is not None and args.open_loop == -1.0 and not args.attach:
-        raise BenchOptionError("--open-loop without RPS takes the traffic from --attach "
-                               "SCENARIO; give a rate, e.g. --open-loop 50")
+        raise BenchOptionError(
+            "--open-loop without RPS takes the traffic from --attach "
+            "SCENARIO; give a rate, e.g. --open-loop 50"
+        )
     if args.open_loop is not None and args.open_loop != -1.0 and args.open_loop <= 0:
         raise BenchOptionError(f"--open-loop {args.open_loop:g}: expected a rate > 0")
     if args.workers is not None and not 1 <= args.workers <= 256:
@@ -106,17 +161,20 @@ def _open_loop_traffic(args: argparse.Namespace) -> tuple[float | None, int]:
 
     traffic = load_scenario(args.attach).traffic
     if traffic.peak_rps <= 0:
-        raise ScenarioError(args.attach, "is 0; --open-loop needs a traffic level (or give "
-                            "--open-loop RPS)", field="traffic.peak_rps")
+        raise ScenarioError(
+            args.attach,
+            "is 0; --open-loop needs a traffic level (or give --open-loop RPS)",
+            field="traffic.peak_rps",
+        )
     return traffic.peak_rps / traffic.replicas, args.workers or traffic.concurrency
 
 
 class ProgressBar:
     """A one-line bar on stderr, shown for anything longer than a second (terminals only)."""
 
-    def __init__(self, stream: Any = sys.stderr, delay_s: float = 1.0) -> None:
-        self.stream = stream
-        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
+    def __init__(self, stream: Any = None, delay_s: float = 1.0) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
         self.start = time.monotonic()
         self.delay_s = delay_s
         self.shown = False
@@ -145,8 +203,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.model.lower().endswith(".json"):
         if not args.attach:
-            raise BenchOptionError(f"{args.model}: a results file is imported with --attach "
-                                   "SCENARIO --stage NAME")
+            raise BenchOptionError(
+                f"{args.model}: a results file is imported with --attach SCENARIO --stage NAME"
+            )
         report = load_report(args.model)
     else:
         report = _measure(args)
@@ -158,8 +217,10 @@ def run(args: argparse.Namespace) -> int:
         from latency_advisor.bench.calibration import attach_report
 
         techniques = attach_report(args.attach, args.stage, report)
-        print(f"calibrated {args.stage!r} in {args.attach}: {', '.join(techniques) or 'nothing'}",
-              file=sys.stderr)
+        print(
+            f"calibrated {args.stage!r} in {args.attach}: {', '.join(techniques) or 'nothing'}",
+            file=sys.stderr,
+        )
     if args.json:
         print(report.to_json_text(), end="")
     elif not args.model.lower().endswith(".json"):
@@ -200,9 +261,18 @@ def _measure(args: argparse.Namespace) -> Any:
         return run_bench(spec, on_event)
     except BenchError as exc:
         if args.json:
-            print(json.dumps({"format": "latency-advisor/bench/v1", "model": args.model,
-                              "machine": {}, "results": [],
-                              "errors": [{"kind": exc.kind, "message": str(exc)}]}, indent=2))
+            print(
+                json.dumps(
+                    {
+                        "format": "latency-advisor/bench/v1",
+                        "model": args.model,
+                        "machine": {},
+                        "results": [],
+                        "errors": [{"kind": exc.kind, "message": str(exc)}],
+                    },
+                    indent=2,
+                )
+            )
         raise
     finally:
         bar.close()
