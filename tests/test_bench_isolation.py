@@ -93,3 +93,16 @@ def test_cancel_ends_the_child_within_a_second():
     assert isinstance(event, Failed) and event.kind == "cancelled"
     assert time.monotonic() - began < 1.0
     assert job._proc is not None and job._proc.poll() is not None  # the child is gone
+
+
+def test_progress_streams_from_the_child_then_the_result():
+    job = BenchJob(BenchSpec("cnn-s", quick=True, budget_s=0.3))
+    events = list(job.events())
+    progress = [e for e in events if isinstance(e, Progress)]
+    assert len(progress) >= 5
+    fractions = [p.fraction for p in progress]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert isinstance(events[-1], Finished) and job.report is not None
+    frame = job.report.dataframe()
+    assert list(frame["variant"]) == [r["variant"] for r in job.report.results]
+    assert frame["p50_ms"].gt(0).all()

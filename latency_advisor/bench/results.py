@@ -183,6 +183,8 @@ def format_text(report: BenchReport) -> str:
         )
     if any(r.get("batch", 1) != report.results[0].get("batch", 1) for r in report.results):
         lines.append("(for batched variants, speedup is throughput per item against the baseline)")
+    for w in d.get("warnings", []):
+        lines.append(f"warning: {w}")
     for s in d.get("skipped", []):
         lines.append(f"skipped {s['variant']}: {s['reason']}")
     ol = d.get("open_loop")

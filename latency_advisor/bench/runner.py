@@ -11,7 +11,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +133,20 @@ def _row(variant: Variant, s: Summary, cores: int, stopped_by: str, secs: float)
     }
 
 
+@dataclass
+class _Prepared:
+    """A variant ready to time: its session, its inputs, its first outputs, its samples."""
+
+    variant: Variant
+    session: Any
+    feeds: dict[str, np.ndarray]
+    outputs: list[np.ndarray]
+    samples: np.ndarray
+    seconds: float = 0.0
+    done: bool = False
+    round_p50_ms: list[float] = field(default_factory=list)
+
+
 def run_spec(spec: BenchSpec, emit: Emit, cancel: threading.Event | None = None) -> dict:
     """Measure every variant of the spec's grid; returns the CONTRACTS.md §4 result data."""
     machine = machine_facts()
@@ -153,84 +167,56 @@ def run_spec(spec: BenchSpec, emit: Emit, cancel: threading.Event | None = None)
                 cores, has_vnni(machine["flags"]), batch_dynamic, spec.quick, base_batch=base_batch
             )
         del base_session
+        # interleave the variants in rounds when their sessions fit in memory together, so a
+        # change of load on a shared machine hits every variant alike
+        interleave = len(grid) > 1 and _model_bytes(path) * len(grid) <= INTERLEAVE_MAX_BYTES
+        rounds = ROUNDS if interleave else 1
         rule = StopRule(
             pct=spec.percentile, rel_half_width=spec.target_ci, budget_s=spec.variant_budget_s
         )
-        results: list[dict] = []
         skipped: list[dict] = []
-        baseline: tuple[Summary, list[np.ndarray], Variant] | None = None
-        baseline_samples = np.zeros(0)
-        total = len(grid)
+        prepared: list[_Prepared] = []
+        total_units = len(grid) * (rounds + 1)  # one unit to prepare, `rounds` to time
+        units = [0]
+
+        def progress(frac: float, n: int, label: str) -> None:
+            emit(
+                {
+                    "event": "progress",
+                    "fraction": min((units[0] + frac) / total_units, 1.0),
+                    "variant": label,
+                    "samples": n,
+                    "message": f"{label}: {n} samples" if n else f"{label}: preparing",
+                }
+            )
+
         for index, variant in enumerate(grid):
             if cancel is not None and cancel.is_set():
                 break
-            is_base = index == 0
-            label = variant.name
-
-            def progress(frac: float, n: int, index: int = index, label: str = label) -> None:
-                emit(
-                    {
-                        "event": "progress",
-                        "fraction": (index + frac) / total,
-                        "variant": label,
-                        "samples": n,
-                        "message": f"{label}: {n} samples",
-                    }
-                )
-
-            progress(0.0, 0)
-            began = time.perf_counter()
-            try:
-                model_file = prepare_model(variant, path, workdir)
-                session = _build_session(variant, model_file, cores, model_name)
-            except (ModelRunError, MemoryLimitError, Exception) as exc:
-                if is_base:
-                    raise
-                skipped.append(
-                    {
-                        "variant": label,
-                        "reason": f"{variant.precision} does not "
-                        f"apply to this model here: {str(exc)[:300]}",
-                    }
-                )
+            progress(0.0, 0, variant.name)
+            item = _prepare(
+                variant, index == 0, path, workdir, cores, model_name, spec, specs, feeds, skipped
+            )
+            units[0] += 1
+            if item is None:
                 continue
-            run_feeds = batch_feeds(feeds, specs, variant.batch)
-            try:
-                outputs = session.run(None, run_feeds)
-            except Exception as exc:
-                if _is_memory_error(exc):
-                    raise MemoryLimitError(
-                        f"{model_name}: the model asked for more memory than the "
-                        f"benchmark's limit ({spec.memory_mb} MB) and was stopped: "
-                        f"{str(exc)[:300]}"
-                    ) from None
-                if is_base:
-                    raise InputError(f"{model_name}: {needs_value_hint(specs, str(exc))}") from None
-                skipped.append({"variant": label, "reason": str(exc)[:300]})
-                continue
-            run = session.run
-            summary_samples = closed_loop(lambda run=run, f=run_feeds: run(None, f), rule, progress)
-            summary = summarize(summary_samples)
-            stopped = "ci" if rule.satisfied(summary_samples) else "budget"
-            row = _row(variant, summary, cores, stopped, time.perf_counter() - began)
-            if baseline is None:
-                baseline = (summary, outputs, variant)
-                baseline_samples = summary_samples
-                row["speedup_vs_baseline"] = 1.0
-                row["speedup_ci"] = [1.0, 1.0]
-                row["max_abs_output_diff"] = 0.0
-            else:
-                base_summary, base_out, base_variant = baseline
-                scale = variant.batch / base_variant.batch
-                row["speedup_vs_baseline"] = scale * base_summary.p50.value / summary.p50.value
-                ratio = ratio_interval(base_summary.p50, summary.p50, scale)
-                row["speedup_ci"] = list(ratio) if ratio else None
-                row["max_abs_output_diff"] = _max_abs_diff(
-                    base_out, outputs, variant.batch // max(base_variant.batch, 1)
-                )
-            results.append(row)
-            emit({"event": "variant", "result": row, "index": index, "total": total})
-            del session
+            if interleave:
+                prepared.append(item)
+            else:  # one at a time: build, time, drop
+                _time_round(item, rule, 1, lambda f, n, v=variant.name: progress(f, n, v))
+                units[0] += 1
+                prepared.append(replace_session(item))
+        if interleave:
+            for _ in range(rounds):
+                for item in prepared:
+                    if cancel is not None and cancel.is_set():
+                        break
+                    if not item.done:
+                        _time_round(
+                            item, rule, rounds, lambda f, n, v=item.variant.name: progress(f, n, v)
+                        )
+                    units[0] += 1
+        results = _rows(prepared, rule, cores)
         report: dict[str, Any] = {
             "format": FORMAT,
             "model": model_name,
@@ -242,28 +228,153 @@ def run_spec(spec: BenchSpec, emit: Emit, cancel: threading.Event | None = None)
                 "target_ci_relative_half_width": spec.target_ci,
                 "budget_s_per_variant": spec.variant_budget_s,
                 "confidence": rule.confidence,
+                "interleaved_rounds": rounds,
                 "timer": "time.perf_counter_ns around InferenceSession.run, gc off",
             },
             "inputs": [s.to_json() for s in specs],
             "results": results,
             "skipped": skipped,
+            "warnings": _drift_warnings(prepared),
             "errors": [],
         }
-        if spec.open_loop_rps and baseline is not None and not (cancel and cancel.is_set()):
+        base = prepared[0] if prepared else None
+        if spec.open_loop_rps and base is not None and not (cancel and cancel.is_set()):
             report["open_loop"] = _open_loop(
                 spec,
-                baseline[2],
+                base.variant,
                 path,
                 cores,
                 feeds,
                 specs,
-                baseline_samples,
+                base.samples,
                 model_name,
                 emit,
                 cancel,
             )
         emit({"event": "progress", "fraction": 1.0, "message": "done"})
         return report
+
+
+ROUNDS = 3
+INTERLEAVE_MAX_BYTES = 1 << 30
+
+
+def _model_bytes(path: Path) -> int:
+    """The model's size on disk, external data included (what each session roughly holds)."""
+    import onnx
+
+    from latency_advisor.bench.modelfile import external_locations
+
+    model = onnx.load(str(path), load_external_data=False)
+    extra = {path.parent / loc for loc in external_locations(model)}
+    return path.stat().st_size + sum(p.stat().st_size for p in extra if p.is_file())
+
+
+def replace_session(item: _Prepared) -> _Prepared:
+    """Drop the session of a measured variant (sequential mode frees memory as it goes)."""
+    item.session = None
+    return item
+
+
+def _prepare(
+    variant: Variant,
+    is_base: bool,
+    path: Path,
+    workdir: Path,
+    cores: int,
+    model_name: str,
+    spec: BenchSpec,
+    specs: list,
+    feeds: dict,
+    skipped: list[dict],
+) -> _Prepared | None:
+    """Model file, session and a first run; a non-baseline variant that cannot run is skipped."""
+    try:
+        model_file = prepare_model(variant, path, workdir)
+        session = _build_session(variant, model_file, cores, model_name)
+    except Exception as exc:
+        if is_base:
+            raise
+        skipped.append(
+            {
+                "variant": variant.name,
+                "reason": f"{variant.precision} does not apply to this model here: "
+                f"{str(exc)[:300]}",
+            }
+        )
+        return None
+    run_feeds = batch_feeds(feeds, specs, variant.batch)
+    try:
+        outputs = session.run(None, run_feeds)
+    except Exception as exc:
+        if _is_memory_error(exc):
+            raise MemoryLimitError(
+                f"{model_name}: the model asked for more memory than the benchmark's limit "
+                f"({spec.memory_mb} MB) and was stopped: {str(exc)[:300]}"
+            ) from None
+        if is_base:
+            raise InputError(f"{model_name}: {needs_value_hint(specs, str(exc))}") from None
+        skipped.append({"variant": variant.name, "reason": str(exc)[:300]})
+        return None
+    return _Prepared(variant, session, run_feeds, outputs, np.zeros(0))
+
+
+def _time_round(item: _Prepared, rule: StopRule, rounds: int, progress: Any) -> None:
+    """One slice (budget / rounds) of closed-loop timing, added to the variant's samples."""
+    run, feeds = item.session.run, item.feeds
+    began = time.perf_counter()
+    new = closed_loop(
+        lambda: run(None, feeds),
+        replace(rule, budget_s=rule.budget_s / rounds),
+        progress,
+        prior=item.samples,
+    )
+    item.round_p50_ms.append(float(np.median(new)) if new.size else 0.0)
+    item.samples = np.concatenate([item.samples, new])
+    item.seconds += time.perf_counter() - began
+    item.done = rule.satisfied(item.samples)
+
+
+def _rows(prepared: list[_Prepared], rule: StopRule, cores: int) -> list[dict]:
+    rows = []
+    base: tuple[Summary, _Prepared] | None = None
+    for item in prepared:
+        summary = summarize(item.samples)
+        if item.samples.size >= rule.max_samples:
+            stopped = "max_samples"
+        else:
+            stopped = "ci" if rule.satisfied(item.samples) else "budget"
+        row = _row(item.variant, summary, cores, stopped, item.seconds)
+        if base is None:
+            base = (summary, item)
+            row.update(speedup_vs_baseline=1.0, speedup_ci=[1.0, 1.0], max_abs_output_diff=0.0)
+        else:
+            base_summary, base_item = base
+            scale = item.variant.batch / base_item.variant.batch
+            row["speedup_vs_baseline"] = scale * base_summary.p50.value / summary.p50.value
+            ratio = ratio_interval(base_summary.p50, summary.p50, scale)
+            row["speedup_ci"] = list(ratio) if ratio else None
+            row["max_abs_output_diff"] = _max_abs_diff(
+                base_item.outputs,
+                item.outputs,
+                item.variant.batch // max(base_item.variant.batch, 1),
+            )
+        rows.append(row)
+    return rows
+
+
+def _drift_warnings(prepared: list[_Prepared]) -> list[str]:
+    """Say so when the baseline's speed moved between rounds (a loaded, shared machine)."""
+    if not prepared or len(prepared[0].round_p50_ms) < 2:
+        return []
+    p50s = [p for p in prepared[0].round_p50_ms if p > 0]
+    if not p50s or max(p50s) <= 1.15 * min(p50s):
+        return []
+    return [
+        f"the baseline's p50 moved {max(p50s) / min(p50s) - 1:.0%} between rounds "
+        f"({', '.join(f'{p:.3g}' for p in p50s)} ms): the machine's load changed during the "
+        "run; variants were interleaved, so speedups hold better than absolute times"
+    ]
 
 
 def _open_loop(

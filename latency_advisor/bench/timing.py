@@ -28,20 +28,16 @@ def closed_loop(
     call: Callable[[], object],
     rule: StopRule,
     on_progress: Progress | None = None,
-    warmup_s: float = 0.2,
     warmup_calls: int = 3,
+    prior: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Latencies in ms of back-to-back calls until `rule` is satisfied or its budget runs out."""
+    """Latencies in ms of back-to-back calls until `rule` is satisfied or its budget runs out.
+
+    `prior` holds samples from earlier rounds of the same variant: the stop rule judges them
+    together with the new ones; only the new ones are returned.
+    """
     perf = time.perf_counter_ns
-    # warm-up: allocator arenas, lazy kernel init, caches; also sizes the chunks
-    start = perf()
-    calls = 0
-    while calls < warmup_calls or (perf() - start) < warmup_s * 1e9 * 0.5:
-        call()
-        calls += 1
-        if calls >= warmup_calls and (perf() - start) > warmup_s * 1e9:
-            break
-    per_call_ns = max((perf() - start) / calls, 1.0)
+    per_call_ns = _warm_up(call, warmup_calls, max_s=min(1.0, max(0.2, 0.15 * rule.budget_s)))
     chunk = max(1, min(int(CHUNK_S * 1e9 / per_call_ns), 20_000))
     samples: list[int] = []
     append = samples.append
@@ -60,11 +56,35 @@ def closed_loop(
                 gc.enable()
         now = perf()
         arr = np.asarray(samples, dtype=np.float64) / 1e6
+        seen = arr if prior is None or not prior.size else np.concatenate([prior, arr])
         if on_progress is not None:
-            on_progress(min((now - began) / (deadline - began), 1.0), len(samples))
-        if now >= deadline or rule.satisfied(arr):
+            on_progress(min((now - began) / (deadline - began), 1.0), len(seen))
+        if now >= deadline or rule.satisfied(seen):
             return arr
-        chunk = min(chunk, rule.max_samples - len(samples)) or 1
+        chunk = max(min(chunk, rule.max_samples - len(seen)), 1)
+
+
+def _warm_up(call: Callable[[], object], min_calls: int, max_s: float) -> float:
+    """Call until the per-call time settles (allocator arenas, lazy kernel init, caches, clock
+    ramp-up): two 50 ms windows whose medians agree within 2%, or `max_s`. Returns ns/call."""
+    perf = time.perf_counter_ns
+    start = perf()
+    for _ in range(min_calls):
+        call()
+    previous = None
+    while True:
+        window: list[int] = []
+        window_start = perf()
+        while perf() - window_start < 50_000_000 or len(window) < 3:
+            t0 = perf()
+            call()
+            window.append(perf() - t0)
+        median = float(np.median(window))
+        if previous is not None and abs(median - previous) <= 0.02 * previous:
+            return max(median, 1.0)
+        if perf() - start > max_s * 1e9:
+            return max(median, 1.0)
+        previous = median
 
 
 def poisson_schedule(rate_per_s: float, count: int, seed: int = 0) -> np.ndarray:
