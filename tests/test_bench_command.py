@@ -160,3 +160,27 @@ def test_options_are_checked_before_anything_runs(capsys):
     assert "give a rate" in capsys.readouterr().err
     assert cli.main(["bench", "--list"]) == 0
     assert "transformer-l" in capsys.readouterr().out
+
+
+def test_open_loop_takes_the_scenario_traffic_per_replica(tmp_path, capsys):
+    scenario = tmp_path / "bert.yaml"
+    shutil.copy(EXAMPLES / "bert_intent.yaml", scenario)  # 60 requests/s over 8 replicas
+    code = cli.main(
+        [
+            "bench",
+            "cnn-s",
+            *FAST,
+            "--open-loop",
+            "--duration",
+            "2",
+            "--json",
+            "--attach",
+            str(scenario),
+            "--stage",
+            "BERT-base inference",
+        ]
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert data["open_loop"]["rps"] == 7.5 and data["open_loop"]["requests"] == 15
+    assert load_scenario(scenario).stage("BERT-base inference").calibration
