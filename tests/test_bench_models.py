@@ -8,7 +8,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
-from onnx import TensorProto
+from onnx import TensorProto, numpy_helper
 
 from latency_advisor.bench.inputs import InputError, needs_value_hint, plan_inputs, synthesize
 from latency_advisor.bench.modelfile import ModelFileError, read_model
@@ -189,3 +189,24 @@ def test_model_paths_are_plain_files(tmp_path: Path):
     empty.write_bytes(b"")
     with pytest.raises(ModelFileError, match="empty"):
         read_model(empty)
+
+
+@pytest.mark.parametrize(
+    ("quantization", "reduce_range"),
+    [("dynamic-per-tensor", False), ("dynamic-per-channel", False), ("dynamic-per-channel", True)],
+)
+def test_int8_granularity_and_reduce_range_reach_the_weights(tmp_path, quantization, reduce_range):
+    path = tmp_path / "mlp.onnx"
+    onnx.save(REFERENCE_MODELS["mlp-s"].build(), str(path))
+    variant = Variant(precision="int8", quantization=quantization, reduce_range=reduce_range)
+    quantized = onnx.load(str(prepare_model(variant, path, tmp_path)))
+    tensors = {t.name: numpy_helper.to_array(t) for t in quantized.graph.initializer}
+    weights = [a for a in tensors.values() if a.dtype == np.int8 and a.ndim == 2]
+    scales = [a for n, a in tensors.items() if n.endswith("_scale") and a.dtype == np.float32]
+    assert weights and scales
+    if quantization == "dynamic-per-channel":
+        assert any(s.ndim == 1 and s.size > 1 for s in scales)  # one scale per output column
+    else:
+        assert all(s.size == 1 for s in scales)
+    span = max(int(np.abs(w.astype(np.int32)).max()) for w in weights)
+    assert span <= 64 if reduce_range else span > 64  # 7-bit weights where VNNI is missing

@@ -117,10 +117,8 @@ def _graph_optimization(base: dict, rows: list[dict], where: str) -> Calibration
     )
 
 
-def calibrate_stage(
-    scenario: Scenario, stage_name: str, report: BenchReport, source: str | Path | None = None
-) -> Scenario:
-    """A copy of the scenario whose stage `stage_name` carries the report's calibrations."""
+def model_stage_index(scenario: Scenario, stage_name: str, source: str | Path | None = None) -> int:
+    """The index of the model stage results attach to, or a ScenarioError naming the field."""
     names = [s.name for s in scenario.stages]
     if stage_name not in names:
         raise ScenarioError(
@@ -129,14 +127,23 @@ def calibrate_stage(
             field="stages",
         )
     index = names.index(stage_name)
-    stage = scenario.stages[index]
-    if stage.kind != "model":
+    kind = scenario.stages[index].kind
+    if kind != "model":
         raise ScenarioError(
             source,
-            f"stage {stage_name!r} is kind {stage.kind!r}; benchmark "
-            "results attach to a stage of kind 'model'",
+            f"stage {stage_name!r} is kind {kind!r}; benchmark results attach to a stage of "
+            "kind 'model'",
             field=f"stages[{index}].kind",
         )
+    return index
+
+
+def calibrate_stage(
+    scenario: Scenario, stage_name: str, report: BenchReport, source: str | Path | None = None
+) -> Scenario:
+    """A copy of the scenario whose stage `stage_name` carries the report's calibrations."""
+    index = model_stage_index(scenario, stage_name, source)
+    stage = scenario.stages[index]
     runtime = stage.model.runtime if stage.model else None
     measured = calibrations(report, stage.p50_ms, runtime)
     new_stage = stage.model_copy(update={"calibration": {**stage.calibration, **measured}})

@@ -106,8 +106,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         type=float,
         default=None,
         metavar="S",
-        help="wall-clock limit for the whole run (default: from the grid); a step "
-        "that runs longer than min(60 s, this) is stopped too",
+        help="wall-clock limit for the whole run and for any one step (default: from the "
+        "grid, and 60 s for one step: one call or one session build)",
     )
     p.add_argument(
         "--memory-mb",
@@ -201,6 +201,11 @@ def run(args: argparse.Namespace) -> int:
     _check_args(args)
     from latency_advisor.bench.results import format_text, load_report
 
+    if args.attach:  # check the target before a long run, not after
+        from latency_advisor.bench.calibration import model_stage_index
+        from latency_advisor.scenario import load_scenario
+
+        model_stage_index(load_scenario(args.attach), args.stage, source=args.attach)
     if args.model.lower().endswith(".json"):
         if not args.attach:
             raise BenchOptionError(
@@ -247,8 +252,8 @@ def _measure(args: argparse.Namespace) -> Any:
         open_loop_s=args.duration,
         timeout_s=args.timeout,
     )
-    if args.timeout is not None:
-        spec.stall_s = min(spec.stall_s, args.timeout)
+    if args.timeout is not None:  # the user's limit bounds one step as well as the whole run
+        spec.stall_s = args.timeout
     if args.memory_mb is not None:
         spec.memory_mb = args.memory_mb
     bar = ProgressBar()
