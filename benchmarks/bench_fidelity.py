@@ -30,20 +30,26 @@ from latency_advisor.bench.timing import closed_loop
 from latency_advisor.bench.variants import Variant, make_session
 
 ROUNDS = 5
-BARE_CALLS = 3000
+SECONDS = 1.0  # timed per round, for each of the three
 
 
-def bare_loop(run, feeds, calls: int) -> float:
-    """The simplest honest loop: warm-up, gc off, perf_counter_ns around each call; p50 ms."""
-    for _ in range(10):
+def bare_loop(run, feeds, seconds: float) -> float:
+    """The simplest honest loop: 0.5 s of plain warm-up calls, then gc off and
+    perf_counter_ns around each call for `seconds`; returns the p50 in ms."""
+    warm_until = time.perf_counter() + 0.5
+    while time.perf_counter() < warm_until:
         run(None, feeds)
     times = []
+    stop = time.perf_counter_ns() + int(seconds * 1e9)
     gc.disable()
     try:
-        for _ in range(calls):
+        while True:
             t0 = time.perf_counter_ns()
             run(None, feeds)
-            times.append(time.perf_counter_ns() - t0)
+            t1 = time.perf_counter_ns()
+            times.append(t1 - t0)
+            if t1 > stop:
+                break
     finally:
         gc.enable()
     return float(np.median(times)) / 1e6
@@ -95,14 +101,14 @@ def main(models: list[str]) -> None:
             run = session.run
             bare, inproc, child = [], [], []
             for _ in range(ROUNDS):
-                bare.append(bare_loop(run, feeds, BARE_CALLS))
+                bare.append(bare_loop(run, feeds, SECONDS))
                 samples = closed_loop(
                     lambda run=run, feeds=feeds: run(None, feeds),
-                    StopRule(pct=50, rel_half_width=1e-9, max_samples=BARE_CALLS, budget_s=10),
+                    StopRule(pct=50, rel_half_width=1e-9, budget_s=SECONDS),
                 )
                 inproc.append(float(np.median(samples)))
                 report = run_bench(
-                    BenchSpec(name, variants=[{}], percentile=50, ci=1e-9, budget_s=1.0)
+                    BenchSpec(name, variants=[{}], percentile=50, ci=1e-9, budget_s=SECONDS)
                 )
                 child.append(report.results[0]["p50_ms"])
             b, h, c = (statistics.median(x) for x in (bare, inproc, child))
