@@ -106,3 +106,20 @@ def test_progress_streams_from_the_child_then_the_result():
     frame = job.report.dataframe()
     assert list(frame["variant"]) == [r["variant"] for r in job.report.results]
     assert frame["p50_ms"].gt(0).all()
+
+
+def test_a_crashing_child_is_reported_and_the_caller_lives_on():
+    """The real child, killed by SIGSEGV mid-run as onnxruntime would on a malformed model."""
+    import os
+    import signal
+
+    job = BenchJob(BenchSpec("mlp-s", budget_s=30.0, ci=1e-9))
+    job.start()
+    for event in job.events():
+        if isinstance(event, Progress) and event.samples:
+            assert job._proc is not None
+            os.kill(job._proc.pid, signal.SIGSEGV)
+        if isinstance(event, Failed | Finished):
+            break
+    assert isinstance(event, Failed) and event.kind == "crash"
+    assert "onnxruntime crashed on this model (SIGSEGV)" in event.message
