@@ -11,7 +11,7 @@ import time
 import numpy as np
 
 from latency_advisor import cli
-from latency_advisor.bench.job import BenchJob, Failed, Finished, Progress
+from latency_advisor.bench.job import BenchJob, Failed, Finished, Progress, VariantDone
 from latency_advisor.bench.refmodels import REFERENCE_MODELS
 from latency_advisor.bench.spec import BenchSpec
 from tests import bench_models as bm
@@ -103,6 +103,8 @@ def test_progress_streams_from_the_child_then_the_result():
     fractions = [p.fraction for p in progress]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert isinstance(events[-1], Finished) and job.report is not None
+    rows = [e.result for e in events if isinstance(e, VariantDone)]
+    assert rows == job.report.results
     frame = job.report.dataframe()
     assert list(frame["variant"]) == [r["variant"] for r in job.report.results]
     assert frame["p50_ms"].gt(0).all()

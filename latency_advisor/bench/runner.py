@@ -1,8 +1,9 @@
 """One benchmark run, as the child process executes it: load, check, synthesize, measure.
 
-`run_spec(spec, emit)` emits plain-dict events (progress, one per finished variant) and returns
-the result data of CONTRACTS.md §4. It runs inside the child process (`worker.py`), which puts
-the time and memory limits around it; calling it in-process is fine for trusted models.
+`run_spec(spec, emit)` emits plain-dict events (progress while it measures, then one per
+measured variant) and returns the result data of CONTRACTS.md §4. It runs inside the child
+process (`worker.py`), which puts the time and memory limits around it; calling it in-process
+is fine for trusted models.
 """
 
 from __future__ import annotations
@@ -210,13 +211,15 @@ def run_spec(spec: BenchSpec, emit: Emit, cancel: threading.Event | None = None)
             for _ in range(rounds):
                 for item in prepared:
                     if cancel is not None and cancel.is_set():
-                        break
+                        return {}
                     if not item.done:
                         _time_round(
                             item, rule, rounds, lambda f, n, v=item.variant.name: progress(f, n, v)
                         )
                     units[0] += 1
         results = _rows(prepared, rule, cores)
+        for index, row in enumerate(results):
+            emit({"event": "variant", "result": row, "index": index, "total": len(results)})
         report: dict[str, Any] = {
             "format": FORMAT,
             "model": model_name,
@@ -323,12 +326,22 @@ def _time_round(item: _Prepared, rule: StopRule, rounds: int, progress: Any) -> 
     """One slice (budget / rounds) of closed-loop timing, added to the variant's samples."""
     run, feeds = item.session.run, item.feeds
     began = time.perf_counter()
-    new = closed_loop(
-        lambda: run(None, feeds),
-        replace(rule, budget_s=rule.budget_s / rounds),
-        progress,
-        prior=item.samples,
-    )
+    try:
+        new = closed_loop(
+            lambda: run(None, feeds),
+            replace(rule, budget_s=rule.budget_s / rounds),
+            progress,
+            prior=item.samples,
+        )
+    except Exception as exc:  # it ran once before timing; a later call can still fail
+        if _is_memory_error(exc):
+            raise MemoryLimitError(
+                f"{item.variant.name}: the model ran out of memory while being timed: {exc}"
+            ) from None
+        raise ModelRunError(
+            f"{item.variant.name}: the model failed while being timed: {exc}"
+        ) from None
+
     item.round_p50_ms.append(float(np.median(new)) if new.size else 0.0)
     item.samples = np.concatenate([item.samples, new])
     item.seconds += time.perf_counter() - began
