@@ -184,3 +184,44 @@ def test_open_loop_takes_the_scenario_traffic_per_replica(tmp_path, capsys):
     assert code == 0
     assert data["open_loop"]["rps"] == 7.5 and data["open_loop"]["requests"] == 15
     assert load_scenario(scenario).stage("BERT-base inference").calibration
+
+
+@pytest.mark.slow
+def test_default_grid_measures_every_lever_and_calibrates_each_technique(tmp_path, capsys):
+    scenario = tmp_path / "bert.yaml"
+    shutil.copy(EXAMPLES / "bert_intent.yaml", scenario)
+    code = cli.main(
+        [
+            "bench",
+            "transformer-s",
+            "--budget",
+            "0.2",
+            "--json",
+            "--attach",
+            str(scenario),
+            "--stage",
+            "BERT-base inference",
+        ]
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and data["settings"]["interleaved_rounds"] == 3
+    measured = {r["lever"] for r in data["results"]} | {s["variant"] for s in data["skipped"]}
+    assert {
+        "baseline",
+        "threads",
+        "graph_optimization",
+        "execution_mode",
+        "quantization_int8",
+        "dynamic_batching",
+    } <= measured
+    assert {r["opt_level"] for r in data["results"]} == {"disabled", "basic", "extended", "all"}
+    assert {r["quantization"] for r in data["results"]} >= {
+        "dynamic-per-tensor",
+        "dynamic-per-channel",
+    }
+    calibration = load_scenario(scenario).stage("BERT-base inference").calibration
+    assert {"quantization_int8", "threads", "graph_optimization", "dynamic_batching"} <= set(
+        calibration
+    )
+    for cal in calibration.values():
+        assert cal.speedup[0] <= cal.speedup[1] and cal.source.startswith("measured:")

@@ -201,11 +201,20 @@ def format_text(report: BenchReport) -> str:
             f"{'measured':<12} {_fmt_ms(meas['p50_ms']):>9} "
             f"{_fmt_ms(meas['p95_ms']):>9} {_fmt_ms(meas['p99_ms']):>9}"
         )
-        if pred.get("steady_state"):
-            lines.append(
-                f"{'predicted':<12} {_fmt_ms(pred['p50_ms']):>9} "
-                f"{_fmt_ms(pred['p95_ms']):>9} {_fmt_ms(pred['p99_ms']):>9}"
-            )
-        else:
-            lines.append(f"predicted: {pred.get('note', 'no steady state')}")
+        for label, key in (
+            ("predicted", "predicted"),
+            ("predicted*", "predicted_from_open_loop_service"),
+        ):
+            p = ol.get(key) or {}
+            if p.get("steady_state"):
+                lines.append(
+                    f"{label:<12} {_fmt_ms(p['p50_ms']):>9} {_fmt_ms(p['p95_ms']):>9} "
+                    f"{_fmt_ms(p['p99_ms']):>9}"
+                )
+            elif p:
+                lines.append(f"{label}: {p.get('note', 'no steady state')}")
+        lines.append(
+            "(predicted: M/G/c from the closed-loop service times; predicted*: the same "
+            "formulas with the service times seen under this traffic)"
+        )
     return "\n".join(lines) + "\n"
