@@ -32,6 +32,7 @@ DTYPES: dict[str, Any] = {
     "tensor(string)": np.str_,
 }
 INT_HIGH = 8  # integer inputs get values 0..INT_HIGH-1
+FLOAT_DTYPES = ("float", "double", "float16")
 SEQUENCE_WORDS = ("seq", "sequence", "length", "len", "token", "time", "step", "word")
 IMAGE_WORDS = ("height", "width", "h", "w", "size")
 SEQUENCE_DEFAULT = 128
@@ -213,15 +214,11 @@ def with_batch(feeds: dict[str, np.ndarray], specs: list[InputSpec], batch: int)
 def needs_value_hint(specs: list[InputSpec], error: str) -> str:
     """A message for a model that fails on synthesized inputs: which input, which option."""
     named = [s for s in specs if re.search(rf"\b{re.escape(s.name)}\b", error)]
-    suspects = (
-        named
-        or [
-            s
-            for s in specs
-            if not s.fill.startswith("constant") and s.dtype not in ("float", "double", "float16")
-        ]
-        or specs
-    )
+    # integer and bool inputs are the usual culprits: indices, lengths, rates, masks
+    synthesized_non_float = [
+        s for s in specs if not s.fill.startswith("constant") and s.dtype not in FLOAT_DTYPES
+    ]
+    suspects = named or synthesized_non_float or specs
     hints = "; ".join(
         f"input {s.name!r} ({s.dtype} {list(s.shape)}, filled with {s.fill}) may need a "
         f"specific value or shape: pass --value {s.name}=NUMBER or "
