@@ -183,6 +183,7 @@ def test_open_loop_takes_the_scenario_traffic_per_replica(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert code == 0
     assert data["open_loop"]["rps"] == 7.5 and data["open_loop"]["requests"] == 15
+    assert data["settings"]["stop_percentile"] == 95  # the scenario's SLA percentile
     assert load_scenario(scenario).stage("BERT-base inference").calibration
 
 

@@ -82,9 +82,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument(
         "--percentile",
         type=float,
-        default=99.0,
+        default=None,
         choices=(50.0, 95.0, 99.0),
-        help="percentile whose CI decides when to stop (default 99)",
+        help="percentile whose CI decides when to stop (default: the --attach scenario's SLA "
+        "percentile, else 99)",
     )
     p.add_argument(
         "--ci",
@@ -169,6 +170,18 @@ def _open_loop_traffic(args: argparse.Namespace) -> tuple[float | None, int]:
     return traffic.peak_rps / traffic.replicas, args.workers or traffic.concurrency
 
 
+def _stop_percentile(args: argparse.Namespace) -> float:
+    """The percentile that matters: as asked, else the scenario's SLA percentile, else p99."""
+    if args.percentile is not None:
+        return float(args.percentile)
+    if args.attach:
+        from latency_advisor.scenario import load_scenario
+
+        sla = load_scenario(args.attach).sla.percentile
+        return 50.0 if sla <= 50 else 95.0 if sla <= 95 else 99.0
+    return 99.0
+
+
 class ProgressBar:
     """A one-line bar on stderr, shown for anything longer than a second (terminals only)."""
 
@@ -244,7 +257,7 @@ def _measure(args: argparse.Namespace) -> Any:
         quick=args.quick,
         shapes=parse_assignments(args.shape, "--shape"),
         values=parse_assignments(args.value, "--value"),
-        percentile=args.percentile,
+        percentile=_stop_percentile(args),
         ci=args.ci,
         budget_s=args.budget,
         open_loop_rps=rps,
