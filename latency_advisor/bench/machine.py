@@ -62,6 +62,23 @@ def has_vnni(flags: list[str] | set[str]) -> bool:
     return bool({"avx512_vnni", "avx_vnni", "amx_int8", "asimddp"} & set(flags))
 
 
+def cpu_quota() -> float | None:
+    """CPUs a cgroup v2 quota allows this process (containers), None when unlimited/unknown."""
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+    except (OSError, ValueError):
+        return None
+    return None if quota == "max" else round(int(quota) / int(period), 2)
+
+
+def load_average() -> list[float] | None:
+    """1, 5 and 15 minute load: a loaded machine gives slower, noisier numbers."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
 def machine_facts() -> dict[str, Any]:
     """CPU model, cores, flags and library versions (imports onnxruntime: child process only)."""
     import numpy
@@ -73,6 +90,8 @@ def machine_facts() -> dict[str, Any]:
         "cpu": model,
         "cores": usable_cores(),
         "logical_cpus": os.cpu_count() or 1,
+        "cpu_quota": cpu_quota(),
+        "load_average": load_average(),
         "flags": [f for f in INTERESTING_FLAGS if f in flags],
         "arch": platform.machine(),
         "os": f"{platform.system()} {platform.release()}",

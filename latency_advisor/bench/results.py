@@ -163,7 +163,8 @@ def format_text(report: BenchReport) -> str:
     lines = [
         f"model: {report.model}",
         f"machine: {m.get('cpu', '?')}, {m.get('cores', '?')} cores, "
-        f"flags {' '.join(m.get('flags', [])) or '-'}, onnxruntime {m.get('onnxruntime', '?')}",
+        f"flags {' '.join(m.get('flags', [])) or '-'}, onnxruntime {m.get('onnxruntime', '?')}"
+        + (f", load {m['load_average'][0]:g}" if m.get("load_average") else ""),
         "inputs: "
         + "; ".join(
             f"{i['name']} {i['dtype']}{i['shape']} ({i['fill']})" for i in d.get("inputs", [])
