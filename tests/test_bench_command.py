@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 
@@ -226,3 +227,25 @@ def test_default_grid_measures_every_lever_and_calibrates_each_technique(tmp_pat
     )
     for cal in calibration.values():
         assert cal.speedup[0] <= cal.speedup[1] and cal.source.startswith("measured:")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_shows_after_a_second_on_a_terminal_only():
+    from latency_advisor.commands.bench import ProgressBar
+
+    term = _Terminal()
+    bar = ProgressBar(term, delay_s=0.0)
+    bar.update(0.5, "fp32/threads=1: 1000 samples")
+    assert "[###############...............]  50% fp32/threads=1" in term.getvalue()
+    bar.close()
+    assert term.getvalue().endswith("\r")
+    quiet = _Terminal()
+    ProgressBar(quiet, delay_s=60.0).update(0.5, "x")  # a short run shows no bar
+    assert quiet.getvalue() == ""
+    piped = io.StringIO()
+    ProgressBar(piped, delay_s=0.0).update(0.5, "x")  # not a terminal: nothing
+    assert piped.getvalue() == ""
