@@ -249,3 +249,18 @@ def test_progress_bar_shows_after_a_second_on_a_terminal_only():
     piped = io.StringIO()
     ProgressBar(piped, delay_s=0.0).update(0.5, "x")  # not a terminal: nothing
     assert piped.getvalue() == ""
+
+
+def test_shape_option_sets_the_inputs_and_scales_the_batch_variant(tmp_path, capsys):
+    from onnx import TensorProto
+
+    from tests import bench_models as bm
+
+    path = bm.save(bm.identity_model(TensorProto.INT64, ["batch", "seq"]), tmp_path / "ids.onnx")
+    code = cli.main(["bench", str(path), *FAST, "--shape", "x=2,16", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert data["inputs"] == [
+        {"name": "x", "dtype": "int64", "shape": [2, 16], "fill": "random integers 0..7"}
+    ]
+    assert {r["batch"] for r in data["results"]} == {2, 16}  # baseline 2, batched 8x
