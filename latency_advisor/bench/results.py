@@ -16,21 +16,6 @@ from latency_advisor.atomic import atomic_output, atomic_write_text
 from latency_advisor.errors import UserError
 
 FORMAT = "latency-advisor/bench/v1"
-ROW_KEYS = (
-    "variant",
-    "batch",
-    "threads",
-    "opt_level",
-    "precision",
-    "samples",
-    "p50_ms",
-    "p95_ms",
-    "p99_ms",
-    "p99_ci_ms",
-    "throughput_per_s",
-    "speedup_vs_baseline",
-    "max_abs_output_diff",
-)
 CSV_COLUMNS = (
     "variant",
     "lever",
@@ -75,11 +60,6 @@ class BenchReport:
     @property
     def results(self) -> list[dict[str, Any]]:
         return list(self.data.get("results", []))
-
-    @property
-    def baseline(self) -> dict[str, Any] | None:
-        rows = self.results
-        return rows[0] if rows else None
 
     def to_json_text(self) -> str:
         return json.dumps(_finite(self.data), indent=2, ensure_ascii=False, allow_nan=False) + "\n"

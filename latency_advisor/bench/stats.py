@@ -98,9 +98,6 @@ class Summary:
     mean_ms: float
     scv: float  # squared coefficient of variation (the queueing formulas need it)
 
-    def at(self, pct: float) -> Percentile:
-        return {50.0: self.p50, 95.0: self.p95, 99.0: self.p99}[float(pct)]
-
 
 def summarize(samples_ms: np.ndarray, confidence: float = CONFIDENCE) -> Summary:
     data = np.sort(np.asarray(samples_ms, dtype=float))

@@ -8,7 +8,7 @@ Quantized and FP16 models are written to a private temp folder of the child proc
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,9 +35,6 @@ class Variant:
             head += "-reduce-range"
         name = f"{head}/threads={self.threads}/opt={self.opt_level}/batch={self.batch}"
         return name + ("/parallel" if self.execution_mode == "parallel" else "")
-
-    def to_json(self) -> dict[str, Any]:
-        return {"variant": self.name, **asdict(self)}
 
 
 BASELINE = Variant()
