@@ -127,6 +127,11 @@ class BenchJob:
             if sum(map(len, self._stderr)) > STDERR_KEEP * 4:
                 del self._stderr[: len(self._stderr) // 2]
 
+    @property
+    def running(self) -> bool:
+        """Whether the child process is still alive."""
+        return self._proc is not None and self._proc.poll() is None
+
     def cancel(self) -> None:
         """Stop the job now (safe from any thread); `events()` then yields Failed('cancelled')."""
         self._cancel.set()
