@@ -121,6 +121,20 @@ def test_otlp_export_with_numeric_times_and_a_parent_outside_the_file(tmp_path: 
     assert [(s.name, s.p50_ms, s.count) for s in result.stages] == [("checkout", 250.0, 1)]
 
 
+@pytest.mark.parametrize("wrap", ["tempo", "jaeger-api-v3"])
+def test_otlp_variants_of_tempo_and_the_jaeger_api(tmp_path: Path, wrap: str) -> None:
+    reference = import_file(write_otlp_export(REQUESTS, tmp_path / "otlp.json"))
+    doc = json.loads((tmp_path / "otlp.json").read_text())
+    doc = {"batches": doc["resourceSpans"]} if wrap == "tempo" else {"result": doc}
+    path = tmp_path / "variant.json"
+    path.write_text(json.dumps(doc, indent=2))
+    result = import_file(path)
+    assert result.format == "OpenTelemetry OTLP JSON"
+    assert [(s.name, s.p99_ms) for s in result.stages] == [
+        (s.name, s.p99_ms) for s in reference.stages
+    ]
+
+
 def test_gzipped_files_are_read_whatever_the_name(tmp_path: Path) -> None:
     plain = write_zipkin(REQUESTS, tmp_path / "z.json")
     packed = tmp_path / "spans.bin"

@@ -46,8 +46,11 @@ def detect_format(head: bytes, path: Path) -> str:
 
 
 def _json_kind(body: bytes, path: Path) -> str:
-    if b'"resourceSpans"' in body:
-        return "otlp"
+    if b'"resourceSpans"' in body or (
+        b'"batches"' in body
+        and (b'"scopeSpans"' in body or b'"instrumentationLibrarySpans"' in body)
+    ):
+        return "otlp"  # also Grafana Tempo's trace JSON (`batches`)
     if b'"traceEvents"' in body or (b'"ph"' in body and b'"ts"' in body):
         return "chrome"
     if b'"operationName"' in body or b'"spanID"' in body:

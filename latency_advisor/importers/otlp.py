@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, TypeAdapter, WrapValidator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    Field,
+    TypeAdapter,
+    WrapValidator,
+    model_validator,
+)
 
 from latency_advisor.importers.json_models import LENIENT, StreamSpec, or_none
 from latency_advisor.importers.spans import Clock, ReadCounts, Span, hints_from
@@ -68,7 +75,17 @@ def _adapters(span: type[_SpanTimes]) -> tuple[TypeAdapter, TypeAdapter]:
 
     class Export(BaseModel):
         model_config = LENIENT
-        resourceSpans: list[ResourceSpans]
+        # Grafana Tempo writes `batches`; Jaeger's api/v3 wraps the export in `result`
+        resourceSpans: list[ResourceSpans] = Field(
+            validation_alias=AliasChoices("resourceSpans", "batches")
+        )
+
+        @model_validator(mode="before")
+        @classmethod
+        def _unwrap(cls, data: Any) -> Any:
+            if isinstance(data, dict) and isinstance(data.get("result"), dict):
+                return data["result"]
+            return data
 
     return TypeAdapter(Export), TypeAdapter(ResourceSpans)
 
@@ -105,6 +122,8 @@ class OtlpReader:
 
     def stream_spec(self) -> StreamSpec:
         return StreamSpec({"{": "resourceSpans.item"}, self.item_adapter, _Batch, batch=16)
+        # (Tempo's `batches` and api/v3's `result` documents are read whole: the prefix above
+        # finds no items in them)
 
     def spans(self, export) -> Iterator[Span]:
         new = False
