@@ -132,20 +132,31 @@ def test_cli_merge_into_existing(tmp_path: Path) -> None:
     assert load_scenario(existing).stage("Post-processing").p50_ms == 40
 
 
+NOTES = "nothing to see here\n"
+TIMINGS = "model_ms\n1\n2\n"
+
+
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("content", "args", "message"),
     [
-        (["--sla-ms", "300"], "not a format we can import"),
-        ([], "needs --sla-ms"),
-        (["--sla-ms", "300", "--replace"], "--replace needs --merge-into"),
-        (["--sla-ms", "300", "--mapping", "MISSING"], "cannot read the mapping"),
+        (NOTES, ["--sla-ms", "300"], "not a format we can import"),
+        (TIMINGS, [], "needs --sla-ms"),
+        (TIMINGS, ["--sla-ms", "300", "--replace"], "--replace needs --merge-into"),
+        (TIMINGS, ["--sla-ms", "300", "--mapping", "{tmp}/nope.yaml"], "cannot read the mapping"),
+        (
+            TIMINGS,
+            ["--sla-ms", "300", "--save-mapping", "{tmp}/no/m.yaml"],
+            "the folder does not exist",
+        ),
     ],
 )
-def test_cli_user_errors_exit_2_and_write_nothing(tmp_path: Path, capsys, args, message) -> None:
-    source = tmp_path / "notes.txt"
-    source.write_text("nothing to see here\n")
+def test_cli_user_errors_exit_2_and_write_nothing(
+    tmp_path: Path, capsys, content, args, message
+) -> None:
+    source = tmp_path / "input.txt"
+    source.write_text(content)
     out = tmp_path / "out.yaml"
-    args = [a.replace("MISSING", str(tmp_path / "nope.yaml")) for a in args]
+    args = [a.format(tmp=tmp_path) for a in args]
     assert main(["import", str(source), "-o", str(out), *args]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err

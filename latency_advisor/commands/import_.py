@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 PERCENTILE_CHOICES = ("50", "90", "95", "99", "99.9")
 
@@ -21,12 +22,29 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("file", help="trace, metrics or CSV file (gzipped is fine)")
-    p.add_argument("-o", "--output", required=True, help="scenario file to write (.yaml or .json)")
-    p.add_argument("--format", dest="fmt", help="skip detection: otlp, jaeger, zipkin, chrome, ...")
-    p.add_argument("--mapping", help="a saved span-to-stage mapping to apply")
-    p.add_argument("--save-mapping", help="save the mapping used (with the kinds shown) here")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="SCENARIO",
+        help="scenario file to write (.yaml or .json)",
+    )
+    p.add_argument(
+        "--format",
+        dest="fmt",
+        choices=("otlp", "jaeger", "zipkin", "chrome", "prometheus", "csv"),
+        help="skip detection from the content",
+    )
+    p.add_argument("--mapping", metavar="FILE", help="a saved span-to-stage mapping to apply")
+    p.add_argument(
+        "--save-mapping", metavar="FILE", help="save the mapping used (with the kinds shown) here"
+    )
     p.add_argument("--depth", type=int, help="levels below the root that become stages")
-    p.add_argument("--merge-into", help="an existing scenario to update instead of a new one")
+    p.add_argument(
+        "--merge-into",
+        metavar="SCENARIO",
+        help="an existing scenario to update instead of a new one",
+    )
     p.add_argument(
         "--replace",
         action="store_true",
@@ -83,9 +101,15 @@ def run(args: argparse.Namespace) -> int:
             peak_rps=args.peak_rps,
             replicas=args.replicas,
         )
-    if args.save_mapping:
-        save_mapping(result.confirmed_mapping(), args.save_mapping)
-    save_scenario(scenario, args.output)
+    for target in filter(None, (args.output, args.save_mapping)):  # fail before writing any
+        if not Path(target).resolve().parent.is_dir():
+            raise ImporterError(target, "cannot write here: the folder does not exist")
+    try:
+        save_scenario(scenario, args.output)
+        if args.save_mapping:
+            save_mapping(result.confirmed_mapping(), args.save_mapping)
+    except OSError as exc:
+        raise ImporterError(exc.filename, f"cannot write ({exc.strerror or exc})") from None
     if args.json:
         print(json.dumps(summary_data(result), indent=2, ensure_ascii=False, allow_nan=False))
     else:
