@@ -210,3 +210,28 @@ def test_trace_buffer_stays_bounded_and_closes_idle_traces(monkeypatch) -> None:
         assert flood._pending_spans <= 40
     flood.finish()
     assert flood.traces == 500
+
+
+def test_a_late_root_joins_its_trace_and_rootless_traces_wait_for_the_clock(monkeypatch) -> None:
+    from latency_advisor.importers import collect
+
+    monkeypatch.setattr(collect, "IDLE_BATCHES", 3)
+    collector = collect.TraceCollector(ImportMapping())
+    collector.add(Span("late", "c", "r", "slow child", 1.0, 900.0))
+    collector.end_batch()
+    for i in range(100):  # other requests complete meanwhile (one second of trace time)
+        collector.add(Span(f"t{i}", "r", None, "req", i * 10.0, i * 10.0 + 5))
+        collector.end_batch()
+    assert "late" in collector._pending  # no root yet: still waiting
+    collector.add(Span("late", "r", None, "req", 0.0, 1000.0))
+    for _ in range(4):
+        collector.end_batch()
+    assert "late" not in collector._pending and "slow child" in collector.stages
+    assert collector.stages["slow child"].samples.count == 1
+
+    collector.add(Span("orphan", "x", "gone", "lost", 2000.0, 2001.0))
+    collector.end_batch()
+    collector.add(Span("later", "r", None, "req", 700_000.0, 700_005.0))  # 11 min later
+    for _ in range(4):
+        collector.end_batch()
+    assert "orphan" not in collector._pending  # the clock passed it by more than the grace

@@ -17,6 +17,8 @@ from latency_advisor.importers.spans import Span
 from latency_advisor.importers.stats import Reservoir
 
 IDLE_BATCHES = 64
+# a trace whose root has not come yet waits until the file's clock is this far past its spans
+ROOTLESS_GRACE_MS = 10 * 60 * 1000
 MAX_PENDING_SPANS = 200_000
 MAX_STAGES = 300
 MAX_HINTS = 12
@@ -82,7 +84,8 @@ class TraceCollector:
         self.dropped_stages = 0
         self.skipped_traces = 0
         self._pending: OrderedDict[str, list[Span]] = OrderedDict()
-        self._last_batch: dict[str, int] = {}
+        self._state: dict[str, list] = {}  # trace -> [last batch, last end ms, has root]
+        self._clock = float("-inf")
         self._pending_spans = 0
         self._batch = 0
         self._names: dict[str, str | None] = {}
@@ -102,19 +105,32 @@ class TraceCollector:
         else:
             self._pending.move_to_end(span.trace_id)
         bucket.append(span)
-        self._last_batch[span.trace_id] = self._batch
+        state = self._state.get(span.trace_id)
+        if state is None:
+            state = self._state[span.trace_id] = [self._batch, span.end_ms, False]
+        state[0] = self._batch
+        state[1] = max(state[1], span.end_ms)
+        state[2] = state[2] or not span.parent_id
+        self._clock = max(self._clock, span.end_ms)
         self._pending_spans += 1
         if self._pending_spans > MAX_PENDING_SPANS:
             self._close_oldest(self._pending_spans - MAX_PENDING_SPANS // 2)
 
     def end_batch(self) -> None:
+        """Close traces idle for IDLE_BATCHES batches: at once when their root has come (the
+        root ends last, so its children are in), else once the file's clock is well past them."""
         self._batch += 1
         cutoff = self._batch - IDLE_BATCHES
-        while self._pending:
+        for _ in range(len(self._pending)):
             trace_id = next(iter(self._pending))
-            if self._last_batch[trace_id] > cutoff:
+            state = self._state[trace_id]
+            if state[0] > cutoff:
                 break
-            self._close(trace_id)
+            if state[2] or self._clock - state[1] > ROOTLESS_GRACE_MS:
+                self._close(trace_id)
+            else:  # look again IDLE_BATCHES batches later
+                self._pending.move_to_end(trace_id)
+                state[0] = self._batch
 
     def finish(self) -> None:
         while self._pending:
@@ -128,7 +144,7 @@ class TraceCollector:
 
     def _close(self, trace_id: str) -> None:
         spans = self._pending.pop(trace_id)
-        del self._last_batch[trace_id]
+        del self._state[trace_id]
         self._pending_spans -= len(spans)
         result = breakdown(spans, self.stage_name, self.mapping.depth)
         if result is None or not result.observations:
