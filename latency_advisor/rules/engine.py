@@ -1,0 +1,299 @@
+"""The rule engine: which fixes apply to an analysed scenario, what each saves, in what order.
+
+For every rule and every stage it may apply to, the condition is checked against that stage's
+facts. A rule that fires has its effect sized at both ends of its range (conservative and
+optimistic) through the latency model, on a smaller copy of the path with the same random numbers
+(common random numbers make the differences precise). Each projection is the copy's ratio to its
+own baseline applied to the current figure, so projections agree with the live estimate whether
+it came from formulas or from a simulation.
+
+Order: a fix pinned by its `first_when` (capacity when the queue cannot keep up) goes first; then
+system before serving before model; within a level by the expected saving against the gap (in
+steps of 10 % of the gap), then running cost, then effort.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from latency_advisor.latency import PathModel
+from latency_advisor.latency.model import Transform
+from latency_advisor.rules import effects
+from latency_advisor.rules.facts import FactValue, path_facts, stage_facts
+from latency_advisor.rules.loader import CompiledRule, Library, effect_values
+from latency_advisor.rules.techniques import LEVELS, cost_rank
+
+if TYPE_CHECKING:
+    from latency_advisor.analysis import Analysis
+    from latency_advisor.scenario import Scenario
+
+WHATIF_SAMPLES = 4096
+MIN_SHARE = 0.02  # a stage below 2 % of the path cannot matter
+TARGET_UTILIZATION = 0.7  # capacity is added until peak utilization is about this
+MIN_SAVING_FRACTION = 0.005  # a fix saving under 0.5 % of the latency is not worth listing
+
+
+@dataclass
+class Projection:
+    ms: float
+    stable: bool
+
+
+@dataclass
+class Step:
+    """One fix's what-if, ready to stack: stage transforms (by key) and traffic changes."""
+
+    key: tuple
+    transform: Transform | None
+    values: dict[str, float]
+    rule: CompiledRule
+
+
+@dataclass
+class Candidate:
+    rule: CompiledRule
+    stage: str | None
+    facts: dict[str, FactValue]
+    ends: dict[str, dict[str, float]]
+    calibrated: str | None
+    saving: tuple[float, float] = (0.0, 0.0)
+    perceived_saving: tuple[float, float] | None = None
+    restores_stability: bool = False
+    first: bool = False
+    steps: dict[str, Step] = field(default_factory=dict)
+
+    @property
+    def effective_saving(self) -> float:
+        """The saving that ranks the fix: total, or time to first output where that is the point."""
+        mid = (self.saving[0] + self.saving[1]) / 2.0
+        if self.perceived_saving is not None:
+            mid = max(mid, (self.perceived_saving[0] + self.perceived_saving[1]) / 2.0)
+        return mid
+
+
+@dataclass
+class Skipped:
+    rule: str
+    stage: str | None
+    reason: str
+
+
+class Projector:
+    """What-if estimates on a smaller copy of the path, each computed once."""
+
+    def __init__(self, scenario: Scenario, analysis: Analysis):
+        self.scenario = scenario
+        self.model = PathModel.from_stages(scenario.stages, samples=WHATIF_SAMPLES)
+        self.rps = float(scenario.traffic.peak_rps)
+        self.servers = int(scenario.traffic.servers)
+        self.percentile = float(scenario.sla.percentile)
+        self.current = float(analysis.current.at_sla_percentile_ms)
+        self.target = float(scenario.sla.target_ms)
+        self.cache: dict[tuple, Projection] = {}
+        base = self._estimate([], self.rps, self.servers)
+        self.base_ms = max(base.at_percentile_ms, 1e-9)
+        self.base_stable = base.stable
+        conc = scenario.traffic.concurrency
+        _, busy = self.model.compose(self.model.samples)
+        offered = self.rps / 1000.0 * float(busy.mean())
+        # capacity for stability leaves headroom: utilization about 0.7 at peak
+        headroom = max(self.servers + 1, math.ceil(offered / TARGET_UTILIZATION))
+        headroom = -(-headroom // conc) * conc
+        sla = analysis.current.replicas_needed_for_sla
+        self.capacity = {
+            "stability": headroom,
+            "sla": max(self.servers, sla * conc) if sla else headroom,
+        }
+        self.stage_info: dict[str, effects.StageInfo] = {}
+        units = self.model.units()
+        for i, unit in enumerate(units):
+            previous = tuple(s.name for s in units[i - 1]) if i > 0 else ()
+            for spec in unit:
+                stage = scenario.stage(spec.name)
+                self.stage_info[spec.name] = effects.StageInfo(
+                    name=spec.name,
+                    p50_ms=stage.p50_ms,
+                    quantile=spec.fit.quantile,
+                    calls=stage.calls,
+                    previous=previous,
+                )
+
+    def _estimate(self, transforms: list[Transform], rps: float, servers: int):
+        return self.model.estimate(
+            rps,
+            servers,
+            self.percentile,
+            transforms=transforms,
+            method="formula",
+            with_shares=False,
+        )
+
+    def project(self, steps: list[Step], perceived: bool = False) -> Projection:
+        """The latency at the SLA percentile after `steps` (cumulative, in order)."""
+        key = (tuple(s.key for s in steps), perceived)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        rps, servers = self.rps, self.servers
+        transforms: list[Transform] = []
+        for step in steps:
+            rps, servers = effects.traffic(
+                step.values, step.rule.spec.effect, rps, servers, self.capacity
+            )
+            if step.transform is not None:
+                transforms.append(step.transform)
+        est = self._estimate(transforms, rps, servers)
+        result = Projection(self.current * est.at_percentile_ms / self.base_ms, est.stable)
+        self.cache[key] = result
+        return result
+
+    def step(
+        self, rule: CompiledRule, stage: str | None, values: dict[str, float], perceived=False
+    ) -> Step:
+        effect = rule.spec.effect
+        traffic_key = tuple(
+            (k, round(values[k], 6)) for k in ("servers_factor", "load_kept") if k in values
+        )
+        transform = None
+        stage_part: tuple = ()
+        if stage is not None and (
+            effects.has_stage_change(effect, values) or (perceived and "perceived" in values)
+        ):
+            transform = effects.stage_transform(
+                self.stage_info[stage], effect, values, perceived=perceived
+            )
+            stage_part = (stage, effects.stage_key(effect, values, perceived))
+        key = (stage_part, traffic_key, effect.servers_for)
+        return Step(key=key, transform=transform, values=values, rule=rule)
+
+
+@dataclass
+class Evaluation:
+    candidates: list[Candidate]
+    skipped: list[Skipped]
+    projector: Projector
+    fact_warnings: list[str]
+
+
+def evaluate(scenario: Scenario, analysis: Analysis, library: Library) -> Evaluation:
+    """Fire every rule where its condition holds, size its effect, and order the fixes."""
+    base = path_facts(scenario, analysis)
+    per_stage: list[dict[str, FactValue]] = []
+    warnings: list[str] = []
+    for i, stage in enumerate(scenario.stages):
+        facts, bad = stage_facts(base, scenario, analysis, i)
+        per_stage.append(facts)
+        for key in bad:
+            warnings.append(
+                f"Stage '{stage.name}': fact '{key}' has the wrong type for the rules' vocabulary "
+                "(see `latency-advisor rules facts`); rules read it as unknown."
+            )
+    projector = Projector(scenario, analysis)
+    candidates: list[Candidate] = []
+    skipped: list[Skipped] = []
+    for rule in library.rules:
+        spec = rule.spec
+        if spec.scope == "path":
+            if _fires(rule, base):
+                _size(rule, None, base, scenario, projector, candidates, skipped)
+            continue
+        kinds = spec.stage_kinds
+        for i, stage in enumerate(scenario.stages):
+            if kinds and stage.kind not in kinds:
+                continue
+            facts = per_stage[i]
+            if _fires(rule, facts):
+                _size(rule, stage.name, facts, scenario, projector, candidates, skipped)
+    candidates.sort(key=lambda c: order_key(c, projector))
+    return Evaluation(candidates, skipped, projector, warnings)
+
+
+def _fires(rule: CompiledRule, facts: dict[str, Any]) -> bool:
+    return bool(rule.when.evaluate(facts))
+
+
+def _size(
+    rule: CompiledRule,
+    stage: str | None,
+    facts: dict[str, FactValue],
+    scenario: Scenario,
+    projector: Projector,
+    out: list[Candidate],
+    skipped: list[Skipped],
+) -> None:
+    effect = rule.spec.effect
+    if stage is not None and float(facts["share"]) < MIN_SHARE and effect.stage_level():
+        skipped.append(
+            Skipped(
+                rule.id,
+                stage,
+                f"the stage is {float(facts['share']):.1%} of the path: this fix cannot matter",
+            )
+        )
+        return
+    ranges = effect_values(rule, facts)
+    calibrated = None
+    if stage is not None and "speedup" in ranges:
+        measured = scenario.stage(stage).calibration.get(rule.spec.technique)
+        if measured is not None:
+            ranges["speedup"] = (float(measured.speedup[0]), float(measured.speedup[1]))
+            calibrated = measured.source or "on-box benchmark"
+    ends = {end: effects.end_values(ranges, end) for end in ("low", "high", "mid")}
+    cand = Candidate(rule=rule, stage=stage, facts=facts, ends=ends, calibrated=calibrated)
+    cand.first = bool(rule.first_when is not None and rule.first_when.evaluate(facts))
+    current = projector.current
+    results = {}
+    for end in ("low", "high"):
+        step = projector.step(rule, stage, ends[end])
+        cand.steps[end] = step
+        results[end] = projector.project([step])
+    cand.steps["mid"] = projector.step(rule, stage, ends["mid"])
+    a, b = current - results["low"].ms, current - results["high"].ms
+    cand.saving = (min(a, b), max(a, b))
+    if not projector.base_stable and (results["low"].stable or results["high"].stable):
+        cand.restores_stability = True
+        cand.first = True
+    if "perceived" in ends["mid"] and stage is not None:
+        per = [
+            current - projector.project([projector.step(rule, stage, ends[e], True)]).ms
+            for e in ("low", "high")
+        ]
+        cand.perceived_saving = (min(per), max(per))
+    floor = max(MIN_SAVING_FRACTION * current, 0.05)
+    if cand.restores_stability:
+        out.append(cand)
+    elif cand.saving[1] < 0 and cand.perceived_saving is None:
+        skipped.append(
+            Skipped(
+                rule.id,
+                stage,
+                f"at this traffic it would add {-cand.saving[1]:.1f}–{-cand.saving[0]:.1f} ms "
+                f"at p{projector.percentile:g} instead of saving time",
+            )
+        )
+    elif cand.effective_saving < floor and cand.saving[1] < floor:
+        skipped.append(
+            Skipped(rule.id, stage, f"it would save under {floor:.1f} ms at this path's tail")
+        )
+    else:
+        out.append(cand)
+
+
+def order_key(cand: Candidate, projector: Projector) -> tuple:
+    spec = cand.rule.spec
+    gap = max(projector.current - projector.target, 0.0)
+    saving = max(cand.effective_saving, 0.0)
+    coverage = min(saving, gap) / gap if gap > 0 else saving / max(projector.current, 1e-9)
+    bucket = int(coverage * 10 + 1e-9)
+    return (
+        0 if cand.first else 1,
+        LEVELS.index(spec.level),
+        -bucket,
+        cost_rank(spec.cost),
+        (spec.effort_days[0] + spec.effort_days[1]) / 2.0,
+        -saving,
+        spec.id,
+        cand.stage or "",
+    )
