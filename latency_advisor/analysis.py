@@ -6,6 +6,7 @@ share. Its output model serialises to the public JSON; keys may be added, never 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -154,8 +155,18 @@ def current_estimate(
     return model, estimate
 
 
-def analyze(scenario: Scenario, *, method: Method = "auto") -> Analysis:
-    """Compose the path at peak traffic and compare it with the SLA."""
+def analyze(
+    scenario: Scenario,
+    *,
+    method: Method = "auto",
+    advice: bool = True,
+    rule_folders: list[str | Path] | None = None,
+) -> Analysis:
+    """Compose the path at peak traffic, compare it with the SLA, and say what to do.
+
+    `advice=False` skips the rule engine (recommendations, plan, options stay empty);
+    `rule_folders` adds folders of the user's own rules to the bundled library.
+    """
     model, est = current_estimate(scenario, method=method)
     sla = scenario.sla
     traffic = scenario.traffic
@@ -197,6 +208,11 @@ def analyze(scenario: Scenario, *, method: Method = "auto") -> Analysis:
     )
     if not est.stable:
         analysis.gap_ms = max(analysis.gap_ms, 0.0)
+    if advice:
+        from latency_advisor.rules.advice import advise
+        from latency_advisor.rules.loader import load_library
+
+        advise(scenario, analysis, load_library(rule_folders))
     return analysis
 
 

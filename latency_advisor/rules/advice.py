@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from latency_advisor.rules.engine import WHATIF_SAMPLES, Candidate, evaluate
+from latency_advisor.rules.engine import Candidate, evaluate, whatif_samples
 from latency_advisor.rules.loader import Library, load_library
 from latency_advisor.rules.options import Bundle, build_options, pareto_front
 from latency_advisor.rules.plan import is_perceived_only, stack
@@ -15,9 +15,7 @@ if TYPE_CHECKING:
     from latency_advisor.scenario import Scenario
 
 
-def advise(
-    scenario: Scenario, analysis: Analysis, library: Library | None = None
-) -> Analysis:
+def advise(scenario: Scenario, analysis: Analysis, library: Library | None = None) -> Analysis:
     """Fill `recommendations`, `plan`, `options` (and extra keys) of `analysis` in place."""
     from latency_advisor.analysis import Option, PlanStep, Recommendation
 
@@ -167,14 +165,11 @@ def _assumptions(
 ) -> list[str]:
     out = [
         "Each fix's saving is projected through the latency model on a "
-        f"{WHATIF_SAMPLES:,}-sample copy of the path (same random numbers for every what-if, "
+        f"{whatif_samples(scenario.sla.percentile):,}-sample copy of the path "
+        "(same random numbers for every what-if, "
         "queueing by formula); the projection is the copy's ratio to its own baseline, applied "
         "to the current figure"
-        + (
-            " (which comes from a simulation)."
-            if analysis.current.method == "simulation"
-            else "."
-        ),
+        + (" (which comes from a simulation)." if analysis.current.method == "simulation" else "."),
         "Saving ranges run from each rule's conservative to its optimistic effect size; the plan "
         "and the options use the middle of each range and stack fixes in order.",
         f"The quality budget ({scenario.quality.max_accuracy_drop_pct:g} % accuracy) admits fixes "

@@ -152,7 +152,7 @@ def _literal(value: Any) -> tuple[Evaluator, FactType]:
     raise ExpressionError(f"literal {value!r} is not supported (use numbers, strings, booleans)")
 
 
-def _build(node: Any, symbols: set[str]) -> tuple[Evaluator, FactType]:  # noqa: C901
+def _build(node: Any, symbols: set[str]) -> tuple[Evaluator, FactType]:
     if isinstance(node, re_ast.SymbolExpression):
         if node.scope is not None:
             raise ExpressionError(f"built-in symbols (${node.name}) are not supported")

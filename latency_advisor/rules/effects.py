@@ -36,7 +36,7 @@ class StageInfo:
 def clamp(values: Values) -> Values:
     """Keep effect sizes inside what they can mean (a cut above 100 % is a typo, not a gain)."""
     out = dict(values)
-    for name in ("cut", "hit_rate", "perceived"):
+    for name in ("cut", "hit_rate", "perceived", "hit_fraction"):
         if name in out:
             out[name] = min(1.0, max(0.0, out[name]))
     if "speedup" in out:
@@ -107,7 +107,8 @@ def stage_transform(
         scale *= values["perceived"]
     add = values.get("add_ms", 0.0)
     hit_rate = values.get("hit_rate")
-    hit_ms = values.get("hit_ms", 0.0)
+    hit_ms = values.get("hit_ms")
+    hit_fraction = values.get("hit_fraction")
     overlap = effect.overlap_previous and bool(info.previous)
 
     def transform(samples: StageSamples, rng: np.random.Generator) -> StageSamples:
@@ -123,7 +124,8 @@ def stage_transform(
             out = out + add
         if hit_rate:
             hits = rng.random(len(x)) < hit_rate
-            out = np.where(hits, hit_ms, out)
+            cost = out * hit_fraction if hit_fraction is not None else hit_ms
+            out = np.where(hits, cost, out)
         if overlap:
             before = samples[info.previous[0]]
             for name in info.previous[1:]:

@@ -7,32 +7,42 @@ optimistic) through the latency model, on a smaller copy of the path with the sa
 own baseline applied to the current figure, so projections agree with the live estimate whether
 it came from formulas or from a simulation.
 
-Order: a fix pinned by its `first_when` (capacity when the queue cannot keep up) goes first; then
-system before serving before model; within a level by the expected saving against the gap (in
-steps of 10 % of the gap), then running cost, then effort.
+Order: a fix pinned by its `first_when` (capacity when the queue cannot keep up), or one that
+restores a steady state when there is none, goes first; then system before serving before model;
+within a level by the expected saving against the gap (classes: covers half the gap or more, a
+fifth, a twentieth, less), then running cost, accuracy risk, effort, and the saving itself.
+When the path cannot keep up today, savings are measured after the first stabilising fix.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from latency_advisor.latency import PathModel
 from latency_advisor.latency.model import Transform
 from latency_advisor.rules import effects
 from latency_advisor.rules.facts import FactValue, path_facts, stage_facts
 from latency_advisor.rules.loader import CompiledRule, Library, effect_values
-from latency_advisor.rules.techniques import LEVELS, cost_rank
+from latency_advisor.rules.techniques import LEVELS, cost_rank, risk_rank
 
 if TYPE_CHECKING:
     from latency_advisor.analysis import Analysis
     from latency_advisor.scenario import Scenario
 
-WHATIF_SAMPLES = 4096
+WHATIF_SAMPLES = {95.0: 2048, 99.0: 4096}  # by SLA percentile, at least; p99.9 uses 16,384
 MIN_SHARE = 0.02  # a stage below 2 % of the path cannot matter
 TARGET_UTILIZATION = 0.7  # capacity is added until peak utilization is about this
 MIN_SAVING_FRACTION = 0.005  # a fix saving under 0.5 % of the latency is not worth listing
+
+
+def whatif_samples(percentile: float) -> int:
+    """Enough samples that the SLA percentile has at least ~40 samples beyond it."""
+    for up_to, n in sorted(WHATIF_SAMPLES.items()):
+        if percentile <= up_to:
+            return n
+    return 16_384
 
 
 @dataclass
@@ -61,6 +71,9 @@ class Candidate:
     saving: tuple[float, float] = (0.0, 0.0)
     perceived_saving: tuple[float, float] | None = None
     restores_stability: bool = False
+    may_restore_stability: bool = False
+    measured_after: str | None = None
+    projected: tuple[float, float] = (0.0, 0.0)
     first: bool = False
     steps: dict[str, Step] = field(default_factory=dict)
 
@@ -85,7 +98,9 @@ class Projector:
 
     def __init__(self, scenario: Scenario, analysis: Analysis):
         self.scenario = scenario
-        self.model = PathModel.from_stages(scenario.stages, samples=WHATIF_SAMPLES)
+        self.model = PathModel.from_stages(
+            scenario.stages, samples=whatif_samples(scenario.sla.percentile)
+        )
         self.rps = float(scenario.traffic.peak_rps)
         self.servers = int(scenario.traffic.servers)
         self.percentile = float(scenario.sla.percentile)
@@ -128,6 +143,7 @@ class Projector:
             transforms=transforms,
             method="formula",
             with_shares=False,
+            with_percentiles=False,
         )
 
     def project(self, steps: list[Step], perceived: bool = False) -> Projection:
@@ -191,35 +207,49 @@ def evaluate(scenario: Scenario, analysis: Analysis, library: Library) -> Evalua
                 "(see `latency-advisor rules facts`); rules read it as unknown."
             )
     projector = Projector(scenario, analysis)
-    candidates: list[Candidate] = []
+    fired: list[Candidate] = []
     skipped: list[Skipped] = []
     for rule in library.rules:
         spec = rule.spec
         if spec.scope == "path":
-            if _fires(rule, base):
-                _size(rule, None, base, scenario, projector, candidates, skipped)
+            if rule.when.evaluate(base):
+                _prepare(rule, None, base, scenario, fired, skipped)
             continue
         kinds = spec.stage_kinds
         for i, stage in enumerate(scenario.stages):
             if kinds and stage.kind not in kinds:
                 continue
             facts = per_stage[i]
-            if _fires(rule, facts):
-                _size(rule, stage.name, facts, scenario, projector, candidates, skipped)
+            if rule.when.evaluate(facts):
+                _prepare(rule, stage.name, facts, scenario, fired, skipped)
+    for cand in fired:
+        _measure(cand, projector, [])
+    if not projector.base_stable:
+        # No steady state today: every saving is measured after the first fix that restores one.
+        anchors = [c for c in fired if c.restores_stability]
+        if anchors:
+            anchor = min(anchors, key=lambda c: order_key(c, projector))
+            anchor.first = True
+            for cand in fired:
+                if cand is not anchor:
+                    _measure(cand, projector, [anchor.steps["mid"]])
+                    cand.measured_after = anchor.rule.id
+    candidates: list[Candidate] = []
+    for cand in fired:
+        reason = _not_worth(cand, projector)
+        if reason:
+            skipped.append(Skipped(cand.rule.id, cand.stage, reason))
+        else:
+            candidates.append(cand)
     candidates.sort(key=lambda c: order_key(c, projector))
     return Evaluation(candidates, skipped, projector, warnings)
 
 
-def _fires(rule: CompiledRule, facts: dict[str, Any]) -> bool:
-    return bool(rule.when.evaluate(facts))
-
-
-def _size(
+def _prepare(
     rule: CompiledRule,
     stage: str | None,
     facts: dict[str, FactValue],
     scenario: Scenario,
-    projector: Projector,
     out: list[Candidate],
     skipped: list[Skipped],
 ) -> None:
@@ -243,55 +273,83 @@ def _size(
     ends = {end: effects.end_values(ranges, end) for end in ("low", "high", "mid")}
     cand = Candidate(rule=rule, stage=stage, facts=facts, ends=ends, calibrated=calibrated)
     cand.first = bool(rule.first_when is not None and rule.first_when.evaluate(facts))
-    current = projector.current
+    out.append(cand)
+
+
+def _measure(cand: Candidate, projector: Projector, prefix: list[Step]) -> None:
+    """Size the fix at both ends of its range, after the steps in `prefix`."""
+    rule, stage = cand.rule, cand.stage
+    before = projector.project(prefix).ms if prefix else projector.current
     results = {}
     for end in ("low", "high"):
-        step = projector.step(rule, stage, ends[end])
+        step = cand.steps.get(end) or projector.step(rule, stage, cand.ends[end])
         cand.steps[end] = step
-        results[end] = projector.project([step])
-    cand.steps["mid"] = projector.step(rule, stage, ends["mid"])
-    a, b = current - results["low"].ms, current - results["high"].ms
+        results[end] = projector.project([*prefix, step])
+    if "mid" not in cand.steps:
+        cand.steps["mid"] = projector.step(rule, stage, cand.ends["mid"])
+    cand.projected = (results["low"].ms, results["high"].ms)
+    if not projector.base_stable and not prefix:
+        cand.restores_stability = results["low"].stable
+        cand.may_restore_stability = results["high"].stable
+    unbounded = not projector.base_stable and not prefix
+    a = _saving(before, results["low"], unbounded)
+    b = _saving(before, results["high"], unbounded)
     cand.saving = (min(a, b), max(a, b))
-    if not projector.base_stable and (results["low"].stable or results["high"].stable):
-        cand.restores_stability = True
-        cand.first = True
-    if "perceived" in ends["mid"] and stage is not None:
+    if "perceived" in cand.ends["mid"] and stage is not None:
         per = [
-            current - projector.project([projector.step(rule, stage, ends[e], True)]).ms
+            before
+            - projector.project([*prefix, projector.step(rule, stage, cand.ends[e], True)]).ms
             for e in ("low", "high")
         ]
         cand.perceived_saving = (min(per), max(per))
-    floor = max(MIN_SAVING_FRACTION * current, 0.05)
-    if cand.restores_stability:
-        out.append(cand)
-    elif cand.saving[1] < 0 and cand.perceived_saving is None:
-        skipped.append(
-            Skipped(
-                rule.id,
-                stage,
-                f"at this traffic it would add {-cand.saving[1]:.1f}–{-cand.saving[0]:.1f} ms "
-                f"at p{projector.percentile:g} instead of saving time",
-            )
+
+
+def _saving(before: float, after: Projection, unbounded: bool) -> float:
+    """Today's latency minus the projection; against an unbounded queue, today's figure is only
+    a lower bound, so a fix that restores a steady state is credited with no negative saving."""
+    if unbounded and after.stable:
+        return max(0.0, before - after.ms)
+    return before - after.ms
+
+
+def _not_worth(cand: Candidate, projector: Projector) -> str | None:
+    """Why a fired rule is not listed, or None when it is."""
+    if cand.restores_stability or cand.may_restore_stability:
+        return None
+    floor = max(MIN_SAVING_FRACTION * projector.current, 0.05)
+    pct = f"p{projector.percentile:g}"
+    if cand.saving[1] < 0 and cand.perceived_saving is None:
+        return (
+            f"at this traffic it would add {-cand.saving[1]:.1f}–{-cand.saving[0]:.1f} ms "
+            f"at {pct} instead of saving time"
         )
-    elif cand.effective_saving < floor and cand.saving[1] < floor:
-        skipped.append(
-            Skipped(rule.id, stage, f"it would save under {floor:.1f} ms at this path's tail")
-        )
-    else:
-        out.append(cand)
+    if cand.effective_saving < floor and cand.saving[1] < floor:
+        return f"it would save under {floor:.1f} ms at {pct}"
+    return None
+
+
+# Classes of "saving against the gap": covers half the gap or more, a fifth, a twentieth, less.
+COVERAGE_CLASSES = (0.5, 0.2, 0.05)
+
+
+def coverage_class(saving: float, gap: float, current: float) -> int:
+    coverage = min(saving, gap) / gap if gap > 0 else saving / max(current, 1e-9)
+    for i, threshold in enumerate(COVERAGE_CLASSES):
+        if coverage >= threshold - 1e-9:
+            return i
+    return len(COVERAGE_CLASSES)
 
 
 def order_key(cand: Candidate, projector: Projector) -> tuple:
     spec = cand.rule.spec
     gap = max(projector.current - projector.target, 0.0)
     saving = max(cand.effective_saving, 0.0)
-    coverage = min(saving, gap) / gap if gap > 0 else saving / max(projector.current, 1e-9)
-    bucket = int(coverage * 10 + 1e-9)
     return (
         0 if cand.first else 1,
         LEVELS.index(spec.level),
-        -bucket,
+        coverage_class(saving, gap, projector.current),
         cost_rank(spec.cost),
+        risk_rank(spec.accuracy_risk),
         (spec.effort_days[0] + spec.effort_days[1]) / 2.0,
         -saving,
         spec.id,

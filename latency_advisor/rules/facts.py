@@ -111,7 +111,12 @@ VOCABULARY: tuple[Fact, ...] = (
     _b("parallel", "stage", "the stage runs in a parallel group"),
     _b("first_stage", "stage", "the stage is the first on the path"),
     _b("has_model", "stage", "the stage describes a model (model: block)"),
-    _s("family", "stage", "model family", ("llm", "transformer_encoder", "cnn", "tree", "mlp", "other")),
+    _s(
+        "family",
+        "stage",
+        "model family",
+        ("llm", "transformer_encoder", "cnn", "tree", "mlp", "other"),
+    ),
     _n("params_millions", "stage", "model size, millions of parameters (0: unknown)"),
     _s("precision", "stage", "model precision", ("fp32", "fp16", "bf16", "int8", "int4")),
     _s(

@@ -30,6 +30,7 @@ RANGE_FIELDS = (
     "add_ms",
     "hit_rate",
     "hit_ms",
+    "hit_fraction",
     "clip_percentile",
     "perceived",
     "servers_factor",

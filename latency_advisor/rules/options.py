@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from latency_advisor.rules.engine import Candidate, Projector
-from latency_advisor.rules.plan import Stacked, is_perceived_only, stack
+from latency_advisor.rules.plan import Stacked, is_perceived_only, order_fixes, stack
 from latency_advisor.rules.techniques import COSTS, RISKS, cost_rank, risk_rank
 
 QUICK_EFFORT_DAYS = 5.0
@@ -40,6 +40,7 @@ def summarize(name: str, summary: str, stacked: list[Stacked], allowed: str, bas
     if not stacked:
         return Bundle(name, summary, [], [], base_ms, None, True, "none", "none", (0, 0), True)
     last = stacked[-1]
+    assert last.projected_ms is not None
     specs = [s.cand.rule.spec for s in stacked]
     risk = RISKS[max(risk_rank(s.accuracy_risk) for s in specs)]
     cost = COSTS[max(cost_rank(s.cost) for s in specs)]
@@ -63,17 +64,27 @@ def build_options(
     cands: list[Candidate], projector: Projector, allowed: str, plan: list[Stacked]
 ) -> list[Bundle]:
     base = projector.current
+    in_plan = {id(s.cand) for s in plan}
+    # fixes the plan dropped because they made a faster path slower stay out of the bundles
+    ordered = order_fixes(
+        cands, lambda c: risk_rank(c.rule.spec.accuracy_risk) <= risk_rank(allowed)
+    )
+    dropped = {id(c) for c in ordered} - in_plan
     lossy_cap = max(risk_rank(allowed), risk_rank("medium"))
 
     def run(name: str, summary: str, admit: Callable[[Candidate], bool]) -> Bundle:
-        stacked = stack(cands, projector, admit, project_each=False)
+        stacked = stack(
+            cands, projector, lambda c: id(c) not in dropped and admit(c), project_each=False
+        )
         return summarize(name, summary, stacked, allowed, base)
 
-    options = [
+    core = [
         run(
             "Fastest, some quality risk",
             "every fix that cuts the total, model-level compression included",
-            lambda c: not is_perceived_only(c) and risk_rank(c.rule.spec.accuracy_risk) <= lossy_cap,
+            lambda c: (
+                not is_perceived_only(c) and risk_rank(c.rule.spec.accuracy_risk) <= lossy_cap
+            ),
         ),
         run(
             "Same quality, optimized pipeline",
@@ -81,15 +92,34 @@ def build_options(
             lambda c: not is_perceived_only(c) and c.rule.spec.accuracy_risk == "none",
         ),
     ]
+    extra: list[Bundle] = []
     if any(is_perceived_only(c) for c in cands):
-        options.append(
+        extra.append(
             run(
                 "Perceived latency cut by streaming",
                 "same quality; the user sees the first output early while the total stays",
                 lambda c: c.rule.spec.accuracy_risk == "none",
             )
         )
-    options.append(
+    stop = next(
+        (
+            i
+            for i, s in enumerate(plan)
+            if s.stable and s.projected_ms is not None and s.projected_ms <= projector.target
+        ),
+        None,
+    )
+    if stop is not None:
+        extra.append(
+            summarize(
+                "Shortest plan that meets the SLA",
+                "the plan's steps up to the first point where the SLA is met",
+                plan[: stop + 1],
+                allowed,
+                base,
+            )
+        )
+    extra.append(
         run(
             "Quick wins",
             f"low running cost, each done in {QUICK_EFFORT_DAYS:g} days or less, no quality risk",
@@ -101,27 +131,24 @@ def build_options(
             ),
         )
     )
-    stop = next((i for i, s in enumerate(plan) if s.stable and s.projected_ms <= projector.target), None)
-    if stop is not None:
-        options.append(
-            summarize(
-                "Shortest plan that meets the SLA",
-                "the plan's steps up to the first point where the SLA is met",
-                plan[: stop + 1],
-                allowed,
-                base,
-            )
+    if plan:
+        extra.append(
+            summarize("First fix only", "the plan's first step alone", plan[:1], allowed, base)
         )
-    seen: set[tuple] = set()
-    unique: list[Bundle] = []
-    for i, option in enumerate(options):
-        key = tuple(zip(option.rules, option.stages, strict=True))
-        if key in seen and i >= 3 or not option.rules and i >= 2:
-            continue
-        seen.add(key)
-        unique.append(option)
+    unique: list[Bundle] = list(core)
+    seen = {_key(b) for b in core}
+    for option in extra:
+        if option.rules and _key(option) not in seen:
+            seen.add(_key(option))
+            unique.append(option)
+    if len(unique) < 3:
+        unique.append(summarize("Keep today's path", "no change", [], allowed, base))
     mark_pareto(unique)
     return unique
+
+
+def _key(b: Bundle) -> tuple:
+    return tuple(zip(b.rules, b.stages, strict=True))
 
 
 def _point(b: Bundle) -> tuple[float, int, float]:
@@ -144,7 +171,9 @@ def pareto_front(bundles: list[Bundle], plan: list[Stacked], allowed: str, base_
     pool = list(bundles)
     for i in range(len(plan)):
         pool.append(
-            summarize(f"Plan steps 1–{i + 1}", "a prefix of the plan", plan[: i + 1], allowed, base_ms)
+            summarize(
+                f"Plan steps 1–{i + 1}", "a prefix of the plan", plan[: i + 1], allowed, base_ms
+            )
         )
     front = mark_pareto([Bundle(**vars(b)) for b in pool])
     front.sort(key=lambda b: (b.projected_ms, risk_rank(b.accuracy_risk)))

@@ -8,16 +8,19 @@ never enters the plan (a scenario that allows no accuracy loss gets no lossy ste
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from latency_advisor.rules.engine import Candidate, Projector, Step
 
+HARM_TOLERANCE = 0.002  # a step that makes the projection worse by more than this is dropped
+
 
 @dataclass
 class Stacked:
     cand: Candidate
-    projected_ms: float
+    projected_ms: float | None
     stable: bool
     perceived_ms: float | None
 
@@ -27,13 +30,8 @@ def is_perceived_only(cand: Candidate) -> bool:
     return cand.perceived_saving is not None
 
 
-def stack(
-    cands: list[Candidate],
-    projector: Projector,
-    admit: Callable[[Candidate], bool],
-    project_each: bool = True,
-) -> list[Stacked]:
-    """Apply admitted fixes cumulatively in order; projections after each (or only the last)."""
+def order_fixes(cands: list[Candidate], admit: Callable[[Candidate], bool]) -> list[Candidate]:
+    """The admitted fixes in order, without conflicts, each after the fixes it requires."""
     listed = {c.rule.id for c in cands if admit(c)}
     chosen: list[Candidate] = []
     pending: list[Candidate] = []
@@ -53,25 +51,54 @@ def stack(
                     if _compatible(waiting, chosen):
                         chosen.append(waiting)
                         progressed = True
+    return chosen
+
+
+def stack(
+    cands: list[Candidate],
+    projector: Projector,
+    admit: Callable[[Candidate], bool],
+    project_each: bool = True,
+) -> list[Stacked]:
+    """Apply admitted fixes cumulatively in order, with the projection after each step (or
+    only after the last). With projections after each step, a step that makes the path slower
+    after the ones before it (a fix sized for today's path) is dropped."""
+    chosen = order_fixes(cands, admit)
     out: list[Stacked] = []
     steps: list[Step] = []
     perceived_steps: list[Step] = []
     any_perceived = False
+    met = False
+    previous = projector.current if projector.base_stable else math.inf
     for i, cand in enumerate(chosen):
         mid = cand.steps["mid"]
-        steps.append(mid)
+        perceived_step = mid
         if is_perceived_only(cand) and cand.stage is not None:
-            any_perceived = True
-            perceived_steps.append(
-                projector.step(cand.rule, cand.stage, cand.ends["mid"], perceived=True)
-            )
-        else:
-            perceived_steps.append(mid)
+            perceived_step = projector.step(cand.rule, cand.stage, cand.ends["mid"], perceived=True)
+        steps.append(mid)
+        perceived_steps.append(perceived_step)
+        any_perceived = any_perceived or perceived_step is not mid
         if not project_each and i < len(chosen) - 1:
+            out.append(Stacked(cand, None, True, None))
             continue
         proj = projector.project(steps)
-        perceived = projector.project(perceived_steps).ms if any_perceived else None
+        worse = proj.ms > previous * (1 + HARM_TOLERANCE) or (
+            not proj.stable and math.isfinite(previous)
+        )
+        if project_each and not is_perceived_only(cand) and worse:
+            steps.pop()
+            perceived_steps.pop()
+            any_perceived = any(p is not s for p, s in zip(perceived_steps, steps, strict=True))
+            continue
+        # the time to first output where it changes or matters: the streaming step itself,
+        # the first step that meets the SLA, and the end (each is a full what-if, so not every
+        # step pays for one)
+        meets = proj.stable and proj.ms <= projector.target
+        wanted = perceived_step is not mid or (meets and not met) or i == len(chosen) - 1
+        met = met or meets
+        perceived = projector.project(perceived_steps).ms if any_perceived and wanted else None
         out.append(Stacked(cand, proj.ms, proj.stable, perceived))
+        previous = proj.ms if proj.stable else math.inf
     return out
 
 

@@ -53,7 +53,10 @@ class Effect(_Strict):
     hit_rate: Range | None = Field(
         None, description="share of requests served from a cache at hit_ms instead of the stage"
     )
-    hit_ms: Range | None = Field(None, description="latency of a cache hit, ms")
+    hit_ms: Range | None = Field(None, description="latency of a hit, ms")
+    hit_fraction: Range | None = Field(
+        None, description="latency of a hit as a share of the stage's time (a cheap model)"
+    )
     clip_percentile: Range | None = Field(
         None, description="the stage's times above its own percentile q are cut back to it"
     )
@@ -94,8 +97,9 @@ class Effect(_Strict):
         ]
         if not self.overlap_previous and all(p is None for p in parts):
             raise ValueError("an effect needs at least one component (speedup, cut, ...)")
-        if (self.hit_rate is None) != (self.hit_ms is None):
-            raise ValueError("hit_rate and hit_ms go together")
+        hit_cost = (self.hit_ms is not None) + (self.hit_fraction is not None)
+        if (self.hit_rate is not None) != (hit_cost == 1):
+            raise ValueError("hit_rate goes with exactly one of hit_ms and hit_fraction")
         return self
 
     def stage_level(self) -> bool:

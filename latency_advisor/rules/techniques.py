@@ -1,4 +1,4 @@
-"""The technique vocabulary of CONTRACTS.md §3: every rule names one, and a word never moves level."""
+"""The technique vocabulary of CONTRACTS.md §3: each rule names one; a word never moves level."""
 
 from __future__ import annotations
 
