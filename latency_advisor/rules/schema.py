@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from latency_advisor.rules.techniques import TECHNIQUES
 
@@ -165,6 +172,12 @@ class RuleSpec(_Strict):
     )
     references: Annotated[list[Text], Field(min_length=1)]
     tests: RuleTests
+
+    @field_validator("when", "first_when", mode="before")
+    @classmethod
+    def _yaml_booleans(cls, value: Any) -> Any:
+        """`when: true` in YAML is a boolean; read it as the condition `true`."""
+        return ("true" if value else "false") if isinstance(value, bool) else value
 
     @model_validator(mode="after")
     def _vocabulary(self) -> RuleSpec:
