@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from pathlib import Path
@@ -159,7 +160,7 @@ def test_no_accuracy_loss_allowed_means_no_lossy_step_in_the_plan():
 def test_the_plan_never_gets_slower_and_marks_where_to_stop(name):
     a = advice(name)
     stable = [s.projected_ms for s in a.plan if extra(s)["steady_state"]]
-    for before, after in zip(stable, stable[1:], strict=False):
+    for before, after in itertools.pairwise(stable):
         assert after <= before * 1.003
     stops = [s for s in a.plan if extra(s)["stop_here"]]
     assert len(stops) <= 1
