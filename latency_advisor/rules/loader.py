@@ -107,9 +107,14 @@ def library_folders(extra: list[str | Path] | None = None) -> tuple[Path, ...]:
 
 
 def rule_files(folders: tuple[Path, ...]) -> list[Path]:
+    """Every .yaml/.yml file under the folders, in a stable order."""
     files: list[Path] = []
     for folder in folders:
-        files += sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml"))
+        found = []
+        for root, dirs, names in os.walk(folder):
+            dirs.sort()
+            found += [Path(root, n) for n in names if n.endswith((".yaml", ".yml"))]
+        files += sorted(found)
     return files
 
 
@@ -120,7 +125,8 @@ def load_library(extra: list[str | Path] | None = None) -> Library:
     """The bundled rules plus the user's, compiled; cached until a file changes."""
     folders = library_folders(extra)
     files = rule_files(folders)
-    key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    stats = [p.stat() for p in files]
+    key = tuple((str(p), st.st_mtime_ns, st.st_size) for p, st in zip(files, stats, strict=True))
     if key not in _CACHE:
         if len(_CACHE) > 8:
             _CACHE.clear()
