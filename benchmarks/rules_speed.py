@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 
 from latency_advisor.analysis import analyze
-from latency_advisor.rules.advice import advise
 from latency_advisor.paths import examples_dir
+from latency_advisor.rules.advice import advise
 from latency_advisor.rules.loader import load_files, load_library, rule_files
 from latency_advisor.rules.techniques import TECHNIQUES
 from latency_advisor.scenario import load_scenario

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 WHATIF_SAMPLES = {95.0: 2048, 99.0: 4096}  # by SLA percentile, at least; p99.9 uses 16,384
 MIN_SHARE = 0.02  # a stage below 2 % of the path cannot matter
 TARGET_UTILIZATION = 0.7  # capacity is added until peak utilization is about this
+MAX_SIZED = 40  # fixes sized through the model per analysis (a big library keeps the largest)
 MIN_SAVING_FRACTION = 0.005  # a fix saving under 0.5 % of the latency is not worth listing
 
 
@@ -222,6 +223,18 @@ def evaluate(scenario: Scenario, analysis: Analysis, library: Library) -> Evalua
             facts = per_stage[i]
             if rule.when.evaluate(facts):
                 _prepare(rule, stage.name, facts, scenario, fired, skipped)
+    if len(fired) > MAX_SIZED:
+        # a very large library: size the fixes with the largest rough effect, say so for the rest
+        fired.sort(key=rough_gain, reverse=True)
+        for cand in fired[MAX_SIZED:]:
+            skipped.append(
+                Skipped(
+                    cand.rule.id,
+                    cand.stage,
+                    f"not sized: {MAX_SIZED} fixes with a larger rough effect were sized first",
+                )
+            )
+        fired = fired[:MAX_SIZED]
     for cand in fired:
         _measure(cand, projector, [])
     if not projector.base_stable:
@@ -274,6 +287,27 @@ def _prepare(
     cand = Candidate(rule=rule, stage=stage, facts=facts, ends=ends, calibrated=calibrated)
     cand.first = bool(rule.first_when is not None and rule.first_when.evaluate(facts))
     out.append(cand)
+
+
+def rough_gain(cand: Candidate) -> float:
+    """A cheap upper estimate of a fix's effect in ms, used only to choose which fixes to size
+    when very many fire; effects that change traffic or the tail's shape always count as large."""
+    values = cand.ends["high"]
+    effect = cand.rule.spec.effect
+    if cand.stage is None or effect.hedge_percentile is not None or effect.overlap_previous:
+        return math.inf
+    if set(values) & {"servers_factor", "load_kept", "clip_percentile", "perceived"}:
+        return math.inf
+    gain = 0.0
+    if "speedup" in values:
+        gain = max(gain, 1.0 - 1.0 / values["speedup"])
+    if "cut" in values:
+        gain = max(gain, values["cut"])
+    if "hit_rate" in values:
+        gain = max(gain, values["hit_rate"])
+    if "median_ms" in values:
+        gain = max(gain, 1.0 - values["median_ms"] / max(float(cand.facts["stage_p50_ms"]), 1e-9))
+    return float(cand.facts["stage_ms"]) * gain
 
 
 def _measure(cand: Candidate, projector: Projector, prefix: list[Step]) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from latency_advisor.rules.engine import Candidate, Projector, Step
 
+MAX_PLAN_STEPS = 20  # a plan longer than this is no longer a plan
 HARM_TOLERANCE = 0.002  # a step that makes the projection worse by more than this is dropped
 
 
@@ -71,6 +72,8 @@ def stack(
     met = False
     previous = projector.current if projector.base_stable else math.inf
     for i, cand in enumerate(chosen):
+        if project_each and len(out) >= MAX_PLAN_STEPS:
+            break
         mid = cand.steps["mid"]
         perceived_step = mid
         if is_perceived_only(cand) and cand.stage is not None:
