@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from latency_advisor.rules.engine import Candidate, evaluate, whatif_samples
 from latency_advisor.rules.loader import Library, load_library
 from latency_advisor.rules.options import Bundle, build_options, pareto_front
-from latency_advisor.rules.plan import is_perceived_only, stack
+from latency_advisor.rules.plan import is_perceived_only, plan_admits, stack
 from latency_advisor.rules.techniques import allowed_risk, risk_rank
 
 if TYPE_CHECKING:
@@ -30,11 +30,7 @@ def advise(scenario: Scenario, analysis: Analysis, library: Library | None = Non
         Recommendation(**_recommendation(c, scenario, pct, gap, allowed)) for c in result.candidates
     ]
 
-    plan = stack(
-        result.candidates,
-        projector,
-        lambda c: risk_rank(c.rule.spec.accuracy_risk) <= risk_rank(allowed),
-    )
+    plan = stack(result.candidates, projector, lambda c: plan_admits(c, allowed, projector))
     steps = []
     stopped = False
     previous = projector.current

@@ -14,7 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from latency_advisor.rules.engine import Candidate, Projector
-from latency_advisor.rules.plan import Stacked, is_perceived_only, order_fixes, stack
+from latency_advisor.rules.plan import (
+    Stacked,
+    is_perceived_only,
+    order_fixes,
+    plan_admits,
+    stack,
+)
 from latency_advisor.rules.techniques import COSTS, RISKS, cost_rank, risk_rank
 
 QUICK_EFFORT_DAYS = 5.0
@@ -66,9 +72,7 @@ def build_options(
     base = projector.current
     in_plan = {id(s.cand) for s in plan}
     # fixes the plan dropped because they made a faster path slower stay out of the bundles
-    ordered = order_fixes(
-        cands, lambda c: risk_rank(c.rule.spec.accuracy_risk) <= risk_rank(allowed)
-    )
+    ordered = order_fixes(cands, lambda c: plan_admits(c, allowed, projector))
     dropped = {id(c) for c in ordered} - in_plan
     lossy_cap = max(risk_rank(allowed), risk_rank("medium"))
 
@@ -119,6 +123,17 @@ def build_options(
                 base,
             )
         )
+    fewest = fewest_fixes(cands, projector, allowed, dropped)
+    if fewest:
+        extra.append(
+            summarize(
+                "Fewest fixes that meet the SLA",
+                "the largest savings first, within the quality budget, until the SLA is met",
+                fewest,
+                allowed,
+                base,
+            )
+        )
     extra.append(
         run(
             "Quick wins",
@@ -145,6 +160,49 @@ def build_options(
         unique.append(summarize("Keep today's path", "no change", [], allowed, base))
     mark_pareto(unique)
     return unique
+
+
+MAX_FEWEST = 12
+
+
+def fewest_fixes(
+    cands: list[Candidate], projector: Projector, allowed: str, dropped: set[int]
+) -> list[Stacked]:
+    """Greedy: add the fix with the largest expected saving until the SLA is met (or give up)."""
+    pool = [
+        c
+        for c in cands
+        if id(c) not in dropped
+        and not is_perceived_only(c)
+        and risk_rank(c.rule.spec.accuracy_risk) <= risk_rank(allowed)
+    ]
+    # what is left of each stage after the fixes chosen so far (savings on one stage overlap)
+    left: dict[str | None, float] = {}
+
+    def value(c: Candidate) -> float:
+        return (c.saving[0] + c.saving[1]) / 2.0 * left.get(c.stage, 1.0)
+
+    # a fix pinned first (capacity when the queue cannot keep up) is in every bundle
+    chosen: list[Candidate] = order_fixes([c for c in pool if c.first], lambda _c: True)
+    pool = [c for c in pool if c not in chosen]
+    while pool and len(chosen) < MAX_FEWEST:
+        best = max(pool, key=lambda c: (value(c), c.rule.id, c.stage or ""))
+        pool.remove(best)
+        if value(best) <= 0:
+            break
+        trial = order_fixes([*chosen, best], lambda _c: True)
+        if best not in trial:
+            continue
+        chosen = trial
+        if best.stage is not None:
+            stage_ms = max(float(best.facts["stage_ms"]), 1e-9)
+            mid = (best.saving[0] + best.saving[1]) / 2.0
+            left[best.stage] = left.get(best.stage, 1.0) * max(0.0, 1.0 - mid / stage_ms)
+        stacked = stack(chosen, projector, lambda _c: True, project_each=False)
+        last = stacked[-1]
+        if last.stable and last.projected_ms is not None and last.projected_ms <= projector.target:
+            return stacked
+    return []
 
 
 def _key(b: Bundle) -> tuple:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from latency_advisor.rules.engine import Candidate, Projector, Step
+from latency_advisor.rules.techniques import risk_rank
 
 MAX_PLAN_STEPS = 20  # a plan longer than this is no longer a plan
 HARM_TOLERANCE = 0.002  # a step that makes the projection worse by more than this is dropped
@@ -24,6 +25,11 @@ class Stacked:
     projected_ms: float | None
     stable: bool
     perceived_ms: float | None
+
+
+def plan_admits(cand: Candidate, allowed: str, projector: Projector) -> bool:
+    """Within the scenario's quality budget."""
+    return risk_rank(cand.rule.spec.accuracy_risk) <= risk_rank(allowed)
 
 
 def is_perceived_only(cand: Candidate) -> bool:
