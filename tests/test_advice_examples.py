@@ -194,6 +194,9 @@ def test_a_measured_speedup_replaces_the_default_range():
     )
     assert extra(rec)["calibrated"] is True and not extra(base)["calibrated"]
     assert "bench on c7i.large" in rec.why
+    assert any(
+        "measured speedup" in x and "bench on c7i.large" in x for x in calibrated_a.assumptions
+    )
     assert rec.saving_ms[0] > base.saving_ms[0]
 
 

@@ -176,6 +176,19 @@ def _assumptions(
             "The path cannot keep up today: savings are measured against the service time alone "
             "(a lower bound), and fixes that restore a steady state go first."
         )
+    for c in cands:
+        if c.calibrated:
+            lo, hi = c.ends["low"]["speedup"], c.ends["high"]["speedup"]
+            out.append(
+                f"'{c.rule.id}' on '{c.stage}' uses the measured speedup {lo:.2g}–{hi:.2g}× "
+                f"({c.calibrated}) instead of the rule's default range."
+            )
+    if any(c.measured_after for c in cands):
+        anchor = next(c.measured_after for c in cands if c.measured_after)
+        out.append(
+            f"With no steady state today, each other fix's saving is measured after "
+            f"'{anchor}' restores one."
+        )
     if any(is_perceived_only(c) for c in cands):
         out.append(
             "Streaming changes the time to first output (perceived_ms), not the total latency."

@@ -163,6 +163,7 @@ def build_options(
 
 
 MAX_FEWEST = 12
+OVERLAP_DISCOUNT = 0.5  # greedy ranking only: a second fix on a stage counts half
 
 
 def fewest_fixes(
@@ -194,10 +195,8 @@ def fewest_fixes(
         if best not in trial:
             continue
         chosen = trial
-        if best.stage is not None:
-            stage_ms = max(float(best.facts["stage_ms"]), 1e-9)
-            mid = (best.saving[0] + best.saving[1]) / 2.0
-            left[best.stage] = left.get(best.stage, 1.0) * max(0.0, 1.0 - mid / stage_ms)
+        if best.stage is not None:  # the next fix on the same stage works on what is left
+            left[best.stage] = left.get(best.stage, 1.0) * OVERLAP_DISCOUNT
         stacked = stack(chosen, projector, lambda _c: True, project_each=False)
         last = stacked[-1]
         if last.stable and last.projected_ms is not None and last.projected_ms <= projector.target:
