@@ -190,7 +190,9 @@ def test_a_measured_speedup_replaces_the_default_range():
     }
     calibrated = Scenario.model_validate(data)
     rec = next(
-        r for r in analyze(calibrated).recommendations if r.rule == "runtime-onnxruntime-cpu"
+        r
+        for r in (calibrated_a := analyze(calibrated)).recommendations
+        if r.rule == "runtime-onnxruntime-cpu"
     )
     assert extra(rec)["calibrated"] is True and not extra(base)["calibrated"]
     assert "bench on c7i.large" in rec.why
