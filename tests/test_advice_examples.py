@@ -189,11 +189,8 @@ def test_a_measured_speedup_replaces_the_default_range():
         "runtime": {"speedup": [3.0, 3.4], "source": "bench on c7i.large, 2026-11-20"}
     }
     calibrated = Scenario.model_validate(data)
-    rec = next(
-        r
-        for r in (calibrated_a := analyze(calibrated)).recommendations
-        if r.rule == "runtime-onnxruntime-cpu"
-    )
+    calibrated_a = analyze(calibrated)
+    rec = next(r for r in calibrated_a.recommendations if r.rule == "runtime-onnxruntime-cpu")
     assert extra(rec)["calibrated"] is True and not extra(base)["calibrated"]
     assert "bench on c7i.large" in rec.why
     assert any(
