@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from latency_advisor.rules.engine import Candidate, evaluate, whatif_samples
@@ -33,7 +34,7 @@ def advise(scenario: Scenario, analysis: Analysis, library: Library | None = Non
     plan = stack(result.candidates, projector, lambda c: plan_admits(c, allowed, projector))
     steps = []
     stopped = False
-    previous = projector.current
+    previous = projector.current if projector.base_stable else math.inf
     for s in plan:
         meets = s.stable and s.projected_ms <= projector.target
         row: dict[str, Any] = {
@@ -42,7 +43,7 @@ def advise(scenario: Scenario, analysis: Analysis, library: Library | None = Non
             "meets_sla": meets,
             "stage": s.cand.stage,
             "technique": s.cand.rule.spec.technique,
-            "step_saving_ms": previous - s.projected_ms,
+            "step_saving_ms": previous - s.projected_ms if math.isfinite(previous) else None,
             "steady_state": s.stable,
             "accuracy_risk": s.cand.rule.spec.accuracy_risk,
             "stop_here": meets and not stopped,
@@ -50,7 +51,7 @@ def advise(scenario: Scenario, analysis: Analysis, library: Library | None = Non
         if s.perceived_ms is not None:
             row["perceived_ms"] = s.perceived_ms
         stopped = stopped or meets
-        previous = s.projected_ms
+        previous = s.projected_ms if s.stable else math.inf
         steps.append(PlanStep(**row))
     analysis.plan = steps
 
@@ -92,14 +93,24 @@ def _recommendation(
             f"({float(c.facts['stage_ms']):.0f} ms)."
         )
     if c.restores_stability:
-        parts.append("Today the queue cannot keep up at peak; this fix restores a steady state.")
-    if c.perceived_saving is not None:
+        lo_ms, hi_ms = sorted(c.projected)
+        about = f"{lo_ms:.0f} ms" if round(lo_ms) == round(hi_ms) else f"{lo_ms:.0f}–{hi_ms:.0f} ms"
+        parts.append(
+            "Today the queue cannot keep up at peak; this fix restores a steady state, "
+            f"with {pct} at about {about}."
+        )
+    elif c.measured_after:
+        parts.append(f"Measured after '{c.measured_after}' restores a steady state.")
+    if c.restores_stability:
+        pass
+    elif c.perceived_saving is not None:
         plo, phi = c.perceived_saving
         parts.append(
             f"It cuts the time to first output by {plo:.0f}–{phi:.0f} ms; "
             f"the total changes by {lo:.0f}–{hi:.0f} ms."
         )
     else:
+        gap = max(c.before_ms - scenario.sla.target_ms, 0.0)
         share = f" ({min(hi, gap) / gap:.0%} of the gap at best)" if gap > 0 else ""
         parts.append(f"Expected saving at {pct}: {lo:.0f}–{hi:.0f} ms{share}.")
     if c.calibrated:
@@ -127,6 +138,7 @@ def _recommendation(
         "within_quality_budget": within,
         "restores_stability": c.restores_stability,
         "pinned_first": c.first,
+        "projected_ms": sorted(c.projected),
         "rationale": spec.rationale.model_dump(),
         "references": list(spec.references),
     }

@@ -75,6 +75,7 @@ class Candidate:
     may_restore_stability: bool = False
     measured_after: str | None = None
     projected: tuple[float, float] = (0.0, 0.0)
+    before_ms: float = 0.0  # the latency the saving is measured from
     first: bool = False
     steps: dict[str, Step] = field(default_factory=dict)
 
@@ -314,6 +315,7 @@ def _measure(cand: Candidate, projector: Projector, prefix: list[Step]) -> None:
     """Size the fix at both ends of its range, after the steps in `prefix`."""
     rule, stage = cand.rule, cand.stage
     before = projector.project(prefix).ms if prefix else projector.current
+    cand.before_ms = before
     results = {}
     for end in ("low", "high"):
         step = cand.steps.get(end) or projector.step(rule, stage, cand.ends[end])
@@ -376,7 +378,7 @@ def coverage_class(saving: float, gap: float, current: float) -> int:
 
 def order_key(cand: Candidate, projector: Projector) -> tuple:
     spec = cand.rule.spec
-    gap = max(projector.current - projector.target, 0.0)
+    gap = max(cand.before_ms - projector.target, 0.0)
     saving = max(cand.effective_saving, 0.0)
     return (
         0 if cand.first else 1,
