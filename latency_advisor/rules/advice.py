@@ -63,6 +63,7 @@ def advise(scenario: Scenario, analysis: Analysis, library: Library | None = Non
             {
                 "name": b.name,
                 "rules": b.rules,
+                "stages": b.stages,
                 "projected_ms": b.projected_ms,
                 "accuracy_risk": b.accuracy_risk,
                 "effort_days": list(b.effort_days),
@@ -105,10 +106,12 @@ def _recommendation(
         pass
     elif c.perceived_saving is not None:
         plo, phi = c.perceived_saving
-        parts.append(
-            f"It cuts the time to first output by {plo:.0f}–{phi:.0f} ms; "
-            f"the total changes by {lo:.0f}–{hi:.0f} ms."
+        total = (
+            "the total is unchanged"
+            if max(abs(lo), abs(hi)) < 1.0
+            else f"the total changes by {lo:.0f}–{hi:.0f} ms"
         )
+        parts.append(f"It cuts the time to first output by {plo:.0f}–{phi:.0f} ms; {total}.")
     else:
         gap = max(c.before_ms - scenario.sla.target_ms, 0.0)
         share = f" ({min(hi, gap) / gap:.0%} of the gap at best)" if gap > 0 else ""
