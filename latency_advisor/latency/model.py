@@ -394,9 +394,32 @@ def _apply(base: StageSamples, transforms: list[Transform] | None, seed: int) ->
 
 
 def _percentile(values: np.ndarray, percentile: float) -> float:
-    return float(np.percentile(values, percentile))
+    """np.percentile's default (linear) method by one partial sort: what-ifs call it often."""
+    n = len(values)
+    if n < 2:
+        return float(np.percentile(values, percentile))
+    position = percentile / 100.0 * (n - 1)
+    low = min(math.floor(position), n - 1)
+    high = min(low + 1, n - 1)
+    part = np.partition(values, (low, high))
+    a, b = float(part[low]), float(part[high])
+    t = position - low
+    return a + (b - a) * t if t < 0.5 else b - (b - a) * (1.0 - t)
 
 
 def _percentiles(values: np.ndarray) -> dict[float, float]:
-    points = np.percentile(values, REPORTED_PERCENTILES)
-    return {p: float(v) for p, v in zip(REPORTED_PERCENTILES, points, strict=True)}
+    """The reported percentiles by one partial sort (same values as np.percentile's default)."""
+    n = len(values)
+    if n < 2:
+        points = np.percentile(values, REPORTED_PERCENTILES)
+        return {p: float(v) for p, v in zip(REPORTED_PERCENTILES, points, strict=True)}
+    positions = [p / 100.0 * (n - 1) for p in REPORTED_PERCENTILES]
+    lows = [min(math.floor(x), n - 1) for x in positions]
+    highs = [min(low + 1, n - 1) for low in lows]
+    part = np.partition(values, sorted(set(lows + highs)))
+    out = {}
+    for p, x, low, high in zip(REPORTED_PERCENTILES, positions, lows, highs, strict=True):
+        a, b = float(part[low]), float(part[high])
+        t = x - low
+        out[p] = a + (b - a) * t if t < 0.5 else b - (b - a) * (1.0 - t)
+    return out
