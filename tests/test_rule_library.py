@@ -255,3 +255,23 @@ def test_rules_list_facts_schema_and_techniques_from_the_command_line():
     assert "RuleSpec" in schema["$defs"]
     words = run_cli("rules", "techniques").stdout.split()
     assert "speculative_decoding" in words and "admission_control" in words
+
+
+def test_a_very_large_library_sizes_the_largest_fixes_and_says_so(tmp_path):
+    from latency_advisor.analysis import analyze
+    from latency_advisor.rules.engine import MAX_SIZED
+    from latency_advisor.scenario import load_scenario
+
+    for i in range(MAX_SIZED + 10):
+        text = GOOD_RULE.format(id=f"bulk-{i:03d}", when="true").replace(
+            "cut: [0.1, 0.2]", f"cut: [{0.01 + i / 1000:.3f}, {0.02 + i / 1000:.3f}]"
+        )
+        write_rule(tmp_path, f"bulk_{i:03d}.yaml", text)
+    a = analyze(
+        load_scenario(ROOT / "resources/examples/bert_intent.yaml"), rule_folders=[tmp_path]
+    )
+    unsized = [x for x in a.model_extra["not_recommended"] if x["reason"].startswith("not sized")]
+    assert unsized
+    # the smallest bulk effects are the ones left unsized
+    assert all(int(x["rule"].split("-")[1]) < 30 for x in unsized if x["rule"].startswith("bulk"))
+    assert len(a.plan) <= 20
