@@ -57,17 +57,22 @@ def run(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     from latency_advisor.rules.loader import load_library
 
+    from latency_advisor.rules.techniques import LEVELS
+
     library = load_library(args.rules_dir)
+    rules = sorted(
+        library.rules, key=lambda r: (LEVELS.index(r.spec.level), r.spec.technique, r.id)
+    )
     if args.json:
         rows = []
-        for rule in library.rules:
+        for rule in rules:
             data = rule.spec.model_dump(mode="json", exclude={"tests"})
             data["file"] = str(rule.path)
             rows.append(data)
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
-    width = max(len(rule.id) for rule in library.rules)
-    for rule in library.rules:
+    width = max(len(rule.id) for rule in rules)
+    for rule in rules:
         s = rule.spec
         print(f"{rule.id:<{width}}  {s.level:<7}  {s.technique:<20}  {s.title}")
     print(f"\n{len(library.rules)} rules from {', '.join(str(f) for f in library.folders)}")
