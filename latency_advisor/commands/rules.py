@@ -56,7 +56,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     from latency_advisor.rules.loader import load_library
-
     from latency_advisor.rules.techniques import LEVELS
 
     library = load_library(args.rules_dir)
