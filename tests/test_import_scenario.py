@@ -35,6 +35,8 @@ def test_new_scenario_round_trips_with_thinned_samples(otlp_file: Path, tmp_path
     assert redis.calls == 2 and redis.kind == "feature_fetch"
     assert len(redis.samples_ms) == 800  # all per-call samples: under the 2,000-point cap
     assert sorted(redis.samples_ms) == pytest.approx(np.sort(expected_ms(REQUESTS, "redis GET")))
+    assert again.stage("llm generate").model.family == "llm"  # from gen_ai.* attributes
+    assert again.stage("embed query").model is None
     groups = {s.parallel_group for s in again.stages if s.parallel_group}
     assert groups == {"parallel: keyword search + vector search"}
     analysis = analyze(again)

@@ -49,6 +49,7 @@ class ImportedStage:
     fan_out: int = 1
     span_names: list[str] = field(default_factory=list)
     own_time: bool = False  # the time a span spends outside its children
+    model_family: str | None = None  # "llm" where spans carry GenAI attributes
     imported_name: str = ""  # the name as imported; a preview may rename the stage
 
     def __post_init__(self) -> None:
@@ -95,6 +96,8 @@ class ImportedStage:
             facts["fan_out"] = self.fan_out
         if facts:
             data["facts"] = facts
+        if self.model_family and self.kind == "model":
+            data["model"] = {"family": self.model_family}
         kept = self.kept_samples()
         if kept is not None and "samples_ms" in Stage.model_fields:
             data["samples_ms"] = kept
@@ -219,7 +222,7 @@ def apply_to_scenario(
         for new in imported:
             old = existing.get(new["name"], {})
             if "model" in old:
-                new["model"] = old["model"]
+                new["model"] = old["model"]  # what the user said about the model wins
             if old.get("facts"):
                 new["facts"] = {**old["facts"], **new.get("facts", {})}
             stages.append(new)

@@ -15,6 +15,7 @@ from latency_advisor.importers.stats import percentiles
 
 OWN_TIME_GUESS = KindGuess("other", "overhead", "time the parent span spends outside its children")
 LOW_PRESENCE = 0.95
+LLM_HINTS = ("gen_ai.system=", "gen_ai.request.model=", "llm.model_name=")
 
 
 def result_from_traces(
@@ -49,6 +50,7 @@ def result_from_traces(
             fan_out=max(stats.fan_out, key=stats.fan_out.get) if stats.fan_out else 1,
             span_names=[name for name, _ in stats.span_names.most_common(10)],
             own_time=stats.own_time,
+            model_family="llm" if any(h.startswith(LLM_HINTS) for h in stats.hints) else None,
         )
         stages.append(stage)
         if presence < LOW_PRESENCE:
