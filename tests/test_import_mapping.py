@@ -235,3 +235,53 @@ def test_a_late_root_joins_its_trace_and_rootless_traces_wait_for_the_clock(monk
     for _ in range(4):
         collector.end_batch()
     assert "orphan" not in collector._pending  # the clock passed it by more than the grace
+
+
+def test_a_stage_in_some_requests_only_carries_its_presence(tmp_path: Path) -> None:
+    import json
+
+    from latency_advisor.importers import new_scenario
+
+    spans = []
+    for i in range(100):
+        t = i * 1000
+        spans.append(
+            {
+                "traceId": f"t{i}",
+                "id": f"r{i}",
+                "name": "GET /item",
+                "timestamp": t,
+                "duration": 500,
+            }
+        )
+        spans.append(
+            {
+                "traceId": f"t{i}",
+                "id": f"c{i}",
+                "parentId": f"r{i}",
+                "name": "cache get",
+                "timestamp": t + 10,
+                "duration": 20,
+            }
+        )
+        if i % 10 < 3:  # a cache miss in 30% of requests
+            spans.append(
+                {
+                    "traceId": f"t{i}",
+                    "id": f"d{i}",
+                    "parentId": f"r{i}",
+                    "name": "SELECT item",
+                    "timestamp": t + 40,
+                    "duration": 300,
+                }
+            )
+    path = tmp_path / "zipkin.json"
+    path.write_text(json.dumps(spans))
+    result = import_file(path)
+    stages = {s.name: s for s in result.stages}
+    assert stages["SELECT item"].presence == pytest.approx(0.3)
+    assert stages["cache get"].presence == 1.0
+    assert any("'SELECT item' (30%)" in w for w in result.warnings)
+    scenario = new_scenario(result, sla_ms=100)
+    assert scenario.stage("SELECT item").facts == {"presence_rate": 0.3}
+    assert scenario.stage("cache get").facts == {}

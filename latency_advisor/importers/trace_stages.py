@@ -53,11 +53,13 @@ def result_from_traces(
             model_family="llm" if any(h.startswith(LLM_HINTS) for h in stats.hints) else None,
         )
         stages.append(stage)
-        if presence < LOW_PRESENCE:
-            warnings.append(
-                f"stage {stats.name!r} appears in {presence:.0%} of traces; its numbers describe "
-                "the requests that have it (see facts.presence_rate)"
-            )
+    partial = [f"{s.name!r} ({s.presence:.0%})" for s in stages if s.presence < LOW_PRESENCE]
+    if partial:
+        more = f" and {len(partial) - 5} more" if len(partial) > 5 else ""
+        warnings.append(
+            f"stages missing from some traces: {', '.join(partial[:5])}{more} of traces have "
+            "them; their numbers describe the requests that do (facts.presence_rate)"
+        )
     unique_names(stages)
     if collector.dropped_stages:
         warnings.append(
