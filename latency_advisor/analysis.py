@@ -139,8 +139,9 @@ def _rounded(value: Any) -> Any:
     return value
 
 
-def path_model(scenario: Scenario) -> PathModel:
-    return PathModel.from_stages(scenario.stages)
+def path_model(scenario: Scenario, **kwargs: Any) -> PathModel:
+    """The latency model of a scenario's path (its stages and how its requests arrive)."""
+    return PathModel.from_stages(scenario.stages, arrivals=scenario.arrivals, **kwargs)
 
 
 def current_estimate(
@@ -304,7 +305,8 @@ def _assumptions(scenario: Scenario, model: PathModel, est: Estimate) -> list[st
         free = sorted({s.kind for s in scenario.stages} & NON_OCCUPYING_KINDS)
         held = "the whole request" + (f" except {' and '.join(free)} stages" if free else "")
         out.append(
-            f"Requests arrive as a Poisson stream at {scenario.traffic.peak_rps:g} requests/s and "
+            f"Requests arrive {_arrivals_text(scenario)} at {scenario.traffic.peak_rps:g} "
+            "requests/s and "
             f"are served first-come first-served by {_fleet(scenario)}; "
             f"a replica is held for {held}."
         )
@@ -329,6 +331,12 @@ def _assumptions(scenario: Scenario, model: PathModel, est: Estimate) -> list[st
             "throughput and utilization matter more than a single request's tail."
         )
     return out
+
+
+def _arrivals_text(scenario: Scenario) -> str:
+    if scenario.arrivals == "periodic":
+        return "evenly spaced (a steady stream, like video frames)"
+    return "as a Poisson stream (independent users)"
 
 
 def _fleet(scenario: Scenario) -> str:

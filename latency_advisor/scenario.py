@@ -78,6 +78,8 @@ class Traffic(_Strict):
     replicas: Annotated[int, Field(ge=1, le=100_000)] = 1
     # extension: requests one replica serves at once (threads, async slots, continuous batching)
     concurrency: Annotated[int, Field(ge=1, le=10_000)] = 1
+    # extension: how requests arrive; default Poisson, or evenly spaced for a streaming workload
+    arrivals: Literal["poisson", "periodic"] | None = None
 
     @property
     def servers(self) -> int:
@@ -182,6 +184,13 @@ class Scenario(_Strict):
                 raise ValueError(f"stage names must be unique; {stage.name!r} appears twice")
             seen.add(stage.name)
         return self
+
+    @property
+    def arrivals(self) -> Literal["poisson", "periodic"]:
+        """Poisson unless stated; a streaming workload (frames, sensor ticks) arrives evenly."""
+        if self.traffic.arrivals is not None:
+            return self.traffic.arrivals
+        return "periodic" if self.sla.workload == "streaming" else "poisson"
 
     def stage(self, name: str) -> Stage:
         for stage in self.stages:

@@ -296,3 +296,45 @@ def test_queueing_share_appears_under_load() -> None:
     mean_busy = model.compose(model.samples)[1].mean()
     est = model.estimate(0.85 / mean_busy * 1000, 1, 99)
     assert est.shares[WAIT_LABEL] > 0.2
+
+
+# ------------------------------------------------------------------ evenly spaced arrivals
+
+
+def test_periodic_arrivals_queue_less_than_poisson() -> None:
+    stages = [spec(n, *p, kind=k, group=g) for n, k, p, g in PATHS["three-mixed"]]
+    poisson = PathModel(stages)
+    periodic = PathModel(stages, arrivals="periodic")
+    mean_busy = poisson.compose(poisson.samples)[1].mean()
+    rps = 0.8 / mean_busy * 1000
+    est = periodic.estimate(rps, 1, 99)
+    assert est.method == "simulation"
+    assert est.p(99) < poisson.estimate(rps, 1, 99).p(99)
+    # against a long simulation with evenly spaced sends
+    rng = np.random.default_rng(77)
+    n = 3_000_000
+    draws = {s.name: periodic._draw(s, rng, n, False) for s in periodic.stages}
+    total, busy = periodic.compose(draws)
+    waits = fifo_waits(np.full(n, 1000 / rps), busy, 1)[n // 20 :]
+    reference = np.percentile(total[n // 20 :] + waits, [50, 95, 99])
+    for pct, ref in zip((50.0, 95.0, 99.0), reference, strict=True):
+        assert est.p(pct) == pytest.approx(ref, rel=0.05)
+
+
+def test_constant_service_with_periodic_arrivals_never_waits() -> None:
+    model = PathModel([spec("frame", 10, 10, 10)], arrivals="periodic")
+    est = model.estimate(80, 1, 99, method="simulation")  # 80 fps x 10 ms = 80% busy
+    assert est.mean_wait_ms == pytest.approx(0.0, abs=1e-6)
+    assert est.p(99) == pytest.approx(10, rel=1e-6)
+
+
+def test_streaming_workload_arrives_evenly_unless_stated() -> None:
+    video = load_scenario(EXAMPLES / "video_analytics.yaml")
+    assert video.sla.workload == "streaming" and video.arrivals == "periodic"
+    assert path_model(video).arrivals == "periodic"
+    stated = video.model_copy(
+        update={"traffic": video.traffic.model_copy(update={"arrivals": "poisson"})}
+    )
+    assert stated.arrivals == "poisson"
+    assert load_scenario(EXAMPLES / "rag_assistant.yaml").arrivals == "poisson"
+    assert any("evenly spaced" in a for a in analyze(video).assumptions)

@@ -35,6 +35,7 @@ REPORTED_PERCENTILES: tuple[float, ...] = (50.0, 90.0, 95.0, 99.0, 99.9)
 WAIT_LABEL = "queueing wait"
 
 Method = Literal["auto", "formula", "simulation"]
+Arrivals = Literal["poisson", "periodic"]
 StageSamples = dict[str, np.ndarray]
 Transform = Callable[[StageSamples, np.random.Generator], StageSamples]
 
@@ -112,10 +113,17 @@ def _normal_scores(rng: np.random.Generator, n: int, stratified: bool) -> np.nda
 class PathModel:
     """A serving path's stage distributions, ready to compose at any traffic level."""
 
-    def __init__(self, stages: list[StageSpec], samples: int = LIVE_SAMPLES, seed: int = 20261122):
+    def __init__(
+        self,
+        stages: list[StageSpec],
+        samples: int = LIVE_SAMPLES,
+        seed: int = 20261122,
+        arrivals: Arrivals = "poisson",
+    ):
         if not stages:
             raise ValueError("a path needs at least one stage")
         self.stages = stages
+        self.arrivals = arrivals
         self.seed = seed
         self.n = samples
         rng = np.random.default_rng(seed)
@@ -222,7 +230,8 @@ class PathModel:
         mean_busy = float(busy.mean())
         scv = float(busy.var() / mean_busy**2) if mean_busy > 0 else 0.0
         arrival = peak_rps / 1000.0
-        wait = allen_cunneen(arrival, servers, mean_busy, scv)
+        periodic = self.arrivals == "periodic"
+        wait = allen_cunneen(arrival, servers, mean_busy, scv, 0.0 if periodic else 1.0)
         service_pcts = summary(total)
         service_at = service_pcts.get(float(percentile))
         if service_at is None:
@@ -260,9 +269,11 @@ class PathModel:
             )
         chosen = method
         if method == "auto":
-            chosen = "simulation" if needs_simulation(wait, scv, service_at, servers) else "formula"
+            simulate = needs_simulation(wait, scv, service_at, servers, periodic)
+            chosen = "simulation" if simulate else "formula"
         if chosen == "formula":
-            if servers == 1:  # exact for one server, whatever the load or the tail
+            exact = servers == 1 and not periodic
+            if exact:  # Poisson into one server: exact, whatever the load or the tail
                 rng = np.random.default_rng(self.seed + 11)
                 waits = mg1_waits(busy, wait.utilization, self.wait_uniforms, rng)
             else:
@@ -274,8 +285,8 @@ class PathModel:
                 at_percentile_ms=_percentile(e2e, percentile) if at is None else at,
                 percentiles_ms=e2e_pcts,
                 stable=True,
-                mean_wait_ms=float(waits.mean()) if servers == 1 else wait.mean_wait_ms,
-                p_wait=float((waits > 0).mean()) if servers == 1 else wait.p_wait,
+                mean_wait_ms=float(waits.mean()) if exact else wait.mean_wait_ms,
+                p_wait=float((waits > 0).mean()) if exact else wait.p_wait,
                 method="formula",
                 shares=self._shares(live, e2e, waits, percentile) if with_shares else {},
                 **common,
@@ -284,7 +295,8 @@ class PathModel:
         sim_base, exp_gaps = self.sim_samples(requests)
         sim_live = _apply(sim_base, transforms, self.seed + 1)
         sim_total, sim_busy = self.compose(sim_live)
-        waits = fifo_waits(exp_gaps / arrival, sim_busy, servers)
+        gaps = np.full(requests, 1.0 / arrival) if periodic else exp_gaps / arrival
+        waits = fifo_waits(gaps, sim_busy, servers)
         keep = slice(int(requests * SIM_WARMUP_FRACTION), None)
         e2e = sim_total[keep] + waits[keep]
         sim_waits = waits[keep]
@@ -408,7 +420,9 @@ def stage_spec(stage) -> StageSpec:  # stage: scenario.Stage
     )
 
 
-def needs_simulation(wait: WaitModel, busy_scv: float, service_at_ms: float, servers: int) -> bool:
+def needs_simulation(
+    wait: WaitModel, busy_scv: float, service_at_ms: float, servers: int, periodic: bool = False
+) -> bool:
     """Formulas are trusted unless the queue matters and load or tail is beyond their range.
 
     One server uses the exact Pollaczek–Khinchine construction, several servers Allen–Cunneen;
@@ -418,6 +432,8 @@ def needs_simulation(wait: WaitModel, busy_scv: float, service_at_ms: float, ser
     del servers  # the same limits hold for one server and for many
     if wait.mean_wait_ms <= 0.01 * max(service_at_ms, 1e-9):
         return False
+    if periodic:  # evenly spaced arrivals: the exponential-tail approximation does not hold
+        return True
     return wait.utilization >= 0.75 or busy_scv > 1.0
 
 

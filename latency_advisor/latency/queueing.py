@@ -51,9 +51,16 @@ class WaitModel:
 
 
 def allen_cunneen(
-    arrival_per_ms: float, servers: int, mean_service_ms: float, service_scv: float
+    arrival_per_ms: float,
+    servers: int,
+    mean_service_ms: float,
+    service_scv: float,
+    arrival_scv: float = 1.0,
 ) -> WaitModel:
-    """M/G/c wait: Erlang C's wait probability, Allen–Cunneen's (1 + Cs^2) / 2 correction."""
+    """G/G/c wait: Erlang C's wait probability, Allen–Cunneen's (Ca^2 + Cs^2) / 2 correction.
+
+    Poisson arrivals have Ca^2 = 1; evenly spaced arrivals (video frames) have Ca^2 = 0.
+    """
     offered = arrival_per_ms * mean_service_ms
     rho = offered / servers
     if offered <= 0:
@@ -63,7 +70,9 @@ def allen_cunneen(
     p_wait = erlang_c(servers, offered)
     mm_c_wait = p_wait * mean_service_ms / (servers - offered)
     return WaitModel(
-        utilization=rho, p_wait=p_wait, mean_wait_ms=mm_c_wait * (1.0 + service_scv) / 2.0
+        utilization=rho,
+        p_wait=p_wait,
+        mean_wait_ms=mm_c_wait * (arrival_scv + service_scv) / 2.0,
     )
 
 

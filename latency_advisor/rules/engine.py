@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from latency_advisor.latency import PathModel
+from latency_advisor.analysis import path_model
 from latency_advisor.latency.model import Transform
 from latency_advisor.rules import effects
 from latency_advisor.rules.facts import FactValue, path_facts, stage_facts
@@ -100,9 +100,7 @@ class Projector:
 
     def __init__(self, scenario: Scenario, analysis: Analysis):
         self.scenario = scenario
-        self.model = PathModel.from_stages(
-            scenario.stages, samples=whatif_samples(scenario.sla.percentile)
-        )
+        self.model = path_model(scenario, samples=whatif_samples(scenario.sla.percentile))
         self.rps = float(scenario.traffic.peak_rps)
         self.servers = int(scenario.traffic.servers)
         self.percentile = float(scenario.sla.percentile)
