@@ -1,8 +1,9 @@
-"""How long the analysis takes: formula mode on the largest example, and simulation mode.
+"""How long the latency analysis takes: formula mode on every example, and simulation mode.
 
 Prints medians over repeated cold runs (a new model each time, nothing cached between runs).
-Targets (issue #2): <= 20 ms for the whole analysis when formulas apply; <= 1 s for a
-simulation that puts p99 within 5%.
+Targets (issue #2): <= 20 ms for the analysis of the largest example when formulas apply; <= 1 s
+for a simulation that puts p99 within 5%. This times the latency model without the rule engine;
+`rules_speed.py` times the analysis with the advice.
 
     .venv/bin/python benchmarks/analysis_speed.py
 """
@@ -34,10 +35,10 @@ def median_ms(fn, runs: int) -> float:
 def main() -> None:
     scenarios = {p.stem: load_scenario(p) for p in sorted(EXAMPLES.glob("*.yaml"))}
     largest = max(scenarios, key=lambda k: len(scenarios[k].stages))
-    print(f"whole analysis, formula mode ({largest}, {len(scenarios[largest].stages)} stages):")
+    print(f"latency analysis (largest: {largest}, {len(scenarios[largest].stages)} stages):")
     for name, scenario in scenarios.items():
-        ms = median_ms(lambda s=scenario: analyze(s), runs=31)
-        method = analyze(scenario).current.method
+        ms = median_ms(lambda s=scenario: analyze(s, advice=False), runs=31)
+        method = analyze(scenario, advice=False).current.method
         print(f"  {name:<20} {ms:7.1f} ms median  ({method})")
 
     def simulated() -> None:
