@@ -19,7 +19,7 @@ from latency_advisor import __version__
 from latency_advisor.analysis import Analysis
 from latency_advisor.atomic import atomic_write_bytes
 from latency_advisor.report import sections
-from latency_advisor.report.fonts import REGULAR, register_fonts
+from latency_advisor.report.fonts import REGULAR, keep_text, register_fonts
 from latency_advisor.report.narrative import recommended_option
 from latency_advisor.report.styles import MUTED, RULE
 from latency_advisor.scenario import Scenario
@@ -116,6 +116,7 @@ def _template(scenario: Scenario, out: io.BytesIO) -> BaseDocTemplate:
 def build_pdf(scenario: Scenario, analysis: Analysis, *, source: Path | None = None) -> bytes:
     """The whole report as PDF bytes; `source` (the scenario's path) locates attached benches."""
     register_fonts()
+    keep_text(scenario.name)  # the page header draws it outside any Paragraph
     width = FRAME_WIDTH
     choice = recommended_option(analysis, scenario)
     story = [
