@@ -6,6 +6,8 @@ import io
 import json
 import re
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -234,3 +236,14 @@ def test_write_report_replaces_the_file_in_one_step(tmp_path):
     size = write_report(scenario, plain_analysis("mobile_classifier"), out)
     assert out.stat().st_size == size and out.read_bytes().startswith(b"%PDF-")
     assert [p.name for p in tmp_path.iterdir()] == ["r.pdf"]
+
+
+def test_cli_start_imports_no_chart_or_pdf_library():
+    code = (
+        "import sys\n"
+        "from latency_advisor.cli import build_parser\n"
+        "build_parser()\n"
+        "heavy = {'matplotlib', 'reportlab'} & {m.split('.')[0] for m in sys.modules}\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
