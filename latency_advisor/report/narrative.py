@@ -39,6 +39,10 @@ def verdict(a: Analysis) -> str:
 
 
 def _risk_allowed(option: Option, scenario: Scenario) -> bool:
+    """Within the accuracy budget: the engine's verdict where it gives one."""
+    verdict = getattr(option, "within_quality_budget", None)
+    if isinstance(verdict, bool):
+        return verdict
     return scenario.quality.max_accuracy_drop_pct > 0 or option.accuracy_risk == "none"
 
 
@@ -100,7 +104,10 @@ def why_not(a: Analysis, scenario: Scenario, choice: Choice) -> list[tuple[str, 
                 )
             reasons.append(text)
         if not _risk_allowed(option, scenario):
-            reasons.append("it risks accuracy, and the budget allows no accuracy loss")
+            reasons.append(
+                f"its accuracy risk ({option.accuracy_risk}) is more than the accuracy budget "
+                f"({scenario.quality.max_accuracy_drop_pct:g}%) allows"
+            )
         elif RISK_ORDER.index(option.accuracy_risk) > RISK_ORDER.index(chosen.accuracy_risk):
             reasons.append(
                 f"higher accuracy risk ({option.accuracy_risk} against {chosen.accuracy_risk})"

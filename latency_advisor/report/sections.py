@@ -275,6 +275,15 @@ def options_section(
         ),
         chart_image(charts.options_chart(a, "light"), width),
         chart_table(charts.options_table(a), width),
+    ]
+    summaries = [
+        f"<b>{esc(o.name)}</b>: {esc(o.summary)}"
+        for o in a.options
+        if isinstance(getattr(o, "summary", None), str) and o.summary
+    ]
+    if summaries:
+        out.append(bullets(summaries))
+    out += [
         Paragraph("What we recommend", s.h2),
         Paragraph(recommendation_paragraph(a, choice), s.body),
     ]
