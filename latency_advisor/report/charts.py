@@ -132,11 +132,13 @@ def budget_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
         va="bottom",
     )
     ax.text(composed + top * 0.01, 1, _ms(composed), va="center", fontsize=8, color=t.foreground)
-    over = (naive / composed - 1) if composed > 0 else 0.0
+    service = a.current.service_at_sla_percentile_ms
+    over = (naive / service - 1) if service > 0 else 0.0
+    queue_note = "; no queue" if a.queueing_share > 0.0005 else ""
     ax.text(
         naive + top * 0.01,
         0,
-        f"{_ms(naive)} ({over:+.0%} vs composed)",
+        f"{_ms(naive)} ({over:+.0%} vs composed service time{queue_note})",
         va="center",
         fontsize=8,
         color=t.muted,

@@ -161,7 +161,12 @@ def executive_summary(a: Analysis, scenario: Scenario, choice: Choice) -> list[s
             f"<b>Where we are.</b> Today the {p} is <b>{ms(c.at_sla_percentile_ms)}</b>, so the "
             f"service {verdict(a)}. This figure combines how much each step varies; simply "
             f"adding each step's own {p} would claim {ms(c.sum_of_stage_percentiles_ms)}, "
-            "because the steps are rarely all slow on the same request."
+            "too much for the steps themselves, which are rarely all slow on the same request"
+            + (
+                ", and blind to the time spent waiting in the queue."
+                if a.queueing_share >= 0.02
+                else "."
+            )
         )
         if c.queueing_wait_ms is not None and a.queueing_share >= 0.02:
             where += (

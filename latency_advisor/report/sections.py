@@ -213,8 +213,13 @@ def budget_section(a: Analysis, width: float) -> list[Flowable]:
         Paragraph(
             f"Each coloured block is the part of the end-to-end {p} that a step of the request "
             "path contributes; the dashed line is the target. The grey bar below is what adding "
-            f"up each step's own {p} gives: it overstates the real {p}, because the steps are "
-            "rarely all slow at once.",
+            f"up each step's own {p} gives: it overstates the time the steps take, because they "
+            "are rarely all slow at once"
+            + (
+                ", and it leaves out the time spent waiting in the queue (hatched)."
+                if a.queueing_share > 0.0005
+                else "."
+            ),
             s.body,
         ),
         chart_image(charts.budget_chart(a, "light"), width),
