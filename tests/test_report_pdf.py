@@ -178,7 +178,7 @@ def test_markup_unicode_and_emoji_print_as_typed_and_fetch_nothing(
     assert all(ink(img) > 0.02 for img in images)
 
 
-def test_measurement_appendix_shows_machine_facts_and_intervals(tmp_path):
+def test_measurement_appendix_shows_machine_facts_and_intervals(tmp_path, artifacts_dir):
     bench = {
         "format": "latency-advisor/bench/v1",
         "model": "intent-encoder.onnx",
@@ -196,8 +196,15 @@ def test_measurement_appendix_shows_machine_facts_and_intervals(tmp_path):
     model_stage.calibration["quantization_int8"] = Calibration(
         speedup=(1.8, 2.6), max_abs_output_diff=0.004, source="bench.json"
     )
+    model_stage.calibration["threads"] = Calibration(
+        speedup=(1.1, 1.4),
+        source="measured: 1 intra-op threads vs 2, p50 speedup 1.25x; latency-advisor bench "
+        "intent.onnx on Test CPU 9000 (2 cores, avx512_vnni), onnxruntime 1.31.1",
+    )
     data = build_pdf(scenario, analyze(scenario), source=tmp_path / "scenario.yaml")
+    render_pages(data, artifacts_dir, "report_measured")
     text = pdf_text(data)
+    assert "1.10×–1.40×" in text and "(2 cores, avx512_vnni), onnxruntime 1.31.1" in text
     assert "Appendix A. Measurements" in text and "Appendix B. Glossary" in text
     assert "1.80×–2.60×" in text and "quantization_int8" in text
     assert "Test CPU 9000" in text and "0.049–0.056" in text

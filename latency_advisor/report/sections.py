@@ -512,19 +512,20 @@ def measurement_appendix(
     """Attached benchmark results: what was measured, where, and what it cannot tell."""
     s = styles()
     rows = []
+    sources = []
     benches: list[dict[str, Any]] = []
     for st in scenario.stages:
         for technique, cal in st.calibration.items():
             diff = f"{cal.max_abs_output_diff:.3g}" if cal.max_abs_output_diff is not None else "—"
             rows.append(
                 (
-                    st.name,
+                    f"{len(rows) + 1}. {st.name}",
                     technique,
                     f"{cal.speedup[0]:.2f}×–{cal.speedup[1]:.2f}×",
                     diff,
-                    cal.source or "—",
                 )
             )
+            sources.append(f"{len(rows)}. " + esc(cal.source or "source not recorded"))
             bench = _bench_file(cal.source, source)
             if bench is not None and bench not in benches:
                 benches.append(bench)
@@ -535,17 +536,22 @@ def measurement_appendix(
         Paragraph("Appendix A. Measurements", s.h1),
         Paragraph(
             "These effects were measured with on-box micro-benchmarks and replace the typical "
-            "ranges for the fixes they concern. The speed-up range is the measured interval.",
+            "ranges for the fixes they concern. The speed-up is a range built from the "
+            "confidence intervals of the baseline's and the variant's measured times; the "
+            "output difference is the largest change in the model's outputs.",
             s.body,
         ),
         grid(
-            ["Stage", "Technique", "Speed-up", "Max output difference", "Source"],
+            ["Stage", "Technique", "Speed-up (interval)", "Max output difference"],
             rows,
-            [width * 0.24, width * 0.18, width * 0.16, width * 0.14, width * 0.28],
+            [width * 0.36, width * 0.24, width * 0.2, width * 0.2],
         ),
+        Paragraph("What was measured, where and on what machine", s.h2),
+        *[Paragraph(text, s.small) for text in sources],
     ]
     for bench in benches:
         out += _bench_flowables(bench, width)
+    out.append(Spacer(1, 3 * mm))
     out.append(
         Paragraph(
             "<b>What a micro-benchmark cannot tell.</b> It times one component alone, on one "
@@ -564,10 +570,10 @@ def _bench_file(name: str, scenario_path: Path | None) -> dict[str, Any] | None:
     """A bench JSON named by a calibration's source, if it exists next to the scenario."""
     if not name or not name.endswith(".json"):
         return None
-    base = scenario_path.parent if scenario_path is not None else Path.cwd()
-    path = base / name
+    base = (scenario_path.parent if scenario_path is not None else Path.cwd()).resolve()
+    path = (base / name).resolve()
     try:
-        if not path.is_file() or path.stat().st_size > 5_000_000:
+        if not path.is_relative_to(base) or not path.is_file() or path.stat().st_size > 5_000_000:
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
