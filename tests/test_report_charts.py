@@ -100,3 +100,18 @@ def test_charts_never_touch_pyplot_state():
 def test_unknown_theme_is_refused():
     with pytest.raises(ValueError, match="theme"):
         charts.budget_chart(plain_analysis(), "sepia")  # type: ignore[arg-type]
+
+
+def test_many_stages_and_steps_stay_legible():
+    a = with_plan_and_options(plain_analysis("recommender"))
+    first = a.stages[0]
+    a.stages = [first.model_copy(update={"name": f"stage {i}", "share": 1 / 40}) for i in range(40)]
+    a.plan = a.plan * 4
+    budget = charts.budget_chart(a)
+    labels = budget.axes[0].get_legend_handles_labels()[1]
+    assert len(labels) <= charts.MAX_SEGMENTS + 1 and "31 other stages" in labels
+    waterfall = charts.plan_waterfall(a)
+    ticks = [t.get_text() for t in waterfall.axes[0].get_xticklabels()]
+    assert ticks[1:4] == ["1", "2", "3"]
+    assert len(charts.budget_table(a).rows) >= 40
+    assert _png(budget) and _png(waterfall)

@@ -105,7 +105,7 @@ def budget_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     _style(ax, t)
     rows = [f"Composed {pct}\n(what users see)", f"Sum of stage {pct}s\n(naive)"]
     left = 0.0
-    for i, (name, ms) in enumerate(budget_segments(a)):
+    for i, (name, ms) in enumerate(_legible(budget_segments(a))):
         is_wait = name == WAIT_LABEL
         ax.barh(
             1,
@@ -154,6 +154,22 @@ def budget_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     return fig
 
 
+MAX_SEGMENTS = 10
+
+
+def _legible(segments: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """At most MAX_SEGMENTS blocks: the smallest stages merge into one (the table has them all)."""
+    stages = [s for s in segments if s[0] != WAIT_LABEL]
+    if len(stages) <= MAX_SEGMENTS:
+        return segments
+    keep = {name for name, _ in sorted(stages, key=lambda s: -s[1])[: MAX_SEGMENTS - 1]}
+    rest = [ms for name, ms in stages if name not in keep]
+    merged = [s for s in segments if s[0] in keep]
+    merged.append((f"{len(rest)} other stages", sum(rest)))
+    merged += [s for s in segments if s[0] == WAIT_LABEL]
+    return merged
+
+
 # ------------------------------------------------------------------------- plan
 
 
@@ -192,7 +208,9 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
             fontsize=7,
             color=t.foreground,
         )
-        labels.append(plain(textwrap.fill(_short(step_title or rule, 30), 14)))
+        labels.append(
+            str(i) if len(steps) > 8 else plain(textwrap.fill(_short(step_title or rule, 30), 14))
+        )
         before = projected
     if steps:
         n = len(steps) + 1
