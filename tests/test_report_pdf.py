@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import socket
 import subprocess
@@ -19,7 +20,7 @@ from latency_advisor.analysis import analyze
 from latency_advisor.cli import main
 from latency_advisor.report.document import build_pdf, write_report
 from latency_advisor.report.text import ms
-from latency_advisor.scenario import Calibration, load_scenario
+from latency_advisor.scenario import Calibration, load_scenario, save_scenario
 from tests.report_samples import EXAMPLES, plain_analysis, with_plan_and_options
 
 SECTIONS = [
@@ -254,3 +255,22 @@ def test_cli_start_imports_no_chart_or_pdf_library():
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_separate_runs_write_identical_files(tmp_path):
+    scenario = tmp_path / "hostile.yaml"
+    hostile = load_scenario(EXAMPLES / "rag_assistant.yaml")
+    hostile.notes = HOSTILE
+    save_scenario(hostile, scenario)
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"run{seed}.pdf"
+        subprocess.run(
+            [sys.executable, "-m", "latency_advisor", "report", str(scenario), "-o", str(out),
+             "--method", "simulation"],
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )  # fmt: skip
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert "日本語のメモ" in pdf_text(outputs[0])
