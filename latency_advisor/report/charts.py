@@ -149,7 +149,7 @@ def budget_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     ax.set_xlabel(f"milliseconds at {pct}")
     ax.grid(axis="x", color=t.grid, linewidth=0.5)
     ax.set_axisbelow(True)
-    ax.set_title(plain(title), fontsize=9, loc="left")
+    ax.set_title(plain(title), fontsize=9, loc="left", color=t.foreground)
     _legend(ax, t, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=4)
     return fig
 
@@ -245,7 +245,7 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     ax.set_ylabel(f"projected {pct} (ms)")
     ax.grid(axis="y", color=t.grid, linewidth=0.5)
     ax.set_axisbelow(True)
-    ax.set_title(plain(title), fontsize=9, loc="left")
+    ax.set_title(plain(title), fontsize=9, loc="left", color=t.foreground)
     return fig
 
 
