@@ -274,3 +274,27 @@ def test_separate_runs_write_identical_files(tmp_path):
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
     assert "日本語のメモ" in pdf_text(outputs[0])
+
+
+def test_a_fallback_font_draws_what_dejavu_lacks(monkeypatch, tmp_path):
+    from latency_advisor.report import fonts
+
+    # STIX (shipped with matplotlib) has letters DejaVu Sans lacks, e.g. U+1D81 and U+1D84
+    monkeypatch.setenv(fonts.FALLBACK_ENV, str(fonts.font_folder() / "STIXGeneral.ttf"))
+    fonts.fallback_chars.cache_clear()
+    try:
+        scenario = load_scenario(EXAMPLES / "bert_intent.yaml")
+        scenario.notes = "Extra letters: \u1d81\u1d84 & <b>markup</b> stays text."
+        data = build_pdf(scenario, analyze(scenario))
+    finally:
+        fonts.fallback_chars.cache_clear()
+    reader = PdfReader(io.BytesIO(data))
+    used = {
+        str(font["/BaseFont"])
+        for page in reader.pages
+        for font in (page["/Resources"].get("/Font") or {}).values()
+        if "/BaseFont" in font.get_object()
+    }
+    assert any("STIX" in name for name in used), used
+    text = pdf_text(data)
+    assert "Extra letters: \u1d81\u1d84 & <b>markup</b> stays text." in text
