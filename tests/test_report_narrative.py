@@ -67,3 +67,12 @@ def test_summary_without_options_or_plan_says_what_to_do_next():
 def test_user_text_is_escaped_and_cleaned():
     assert esc('<img src="x"> & <b>') == '&lt;img src="x"&gt; &amp; &lt;b&gt;'
     assert esc("a\x00b\x07c\r\nd") == "abc<br/>d"
+
+
+def test_decision_asks_for_effort_risk_and_speed_versus_first_response():
+    scenario, a = _setup()
+    choice = recommended_option(a, scenario)
+    text = " ".join(executive_summary(a, scenario, choice))
+    assert "Please approve about 15–30 days of work" in text
+    assert "accept a medium accuracy risk" in text
+    assert "a first response on screen after about 200 ms" in text

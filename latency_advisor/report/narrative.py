@@ -180,7 +180,32 @@ def executive_summary(a: Analysis, scenario: Scenario, choice: Choice) -> list[s
         f"{1 - a.bottleneck.share:.0%}."
     )
     out.append("<b>Recommendation.</b> " + recommendation_paragraph(a, choice))
+    ask = decision_needed(a, choice)
+    if ask:
+        out.append("<b>The decision we need.</b> " + ask)
     return out
+
+
+def decision_needed(a: Analysis, choice: Choice) -> str:
+    """What the meeting should decide, in one or two sentences; empty when nothing is asked."""
+    if choice.index is None:
+        return ""
+    o = a.options[choice.index]
+    asks = [f"approve about {days(o.effort_days)} of work on “{esc(o.name)}”"]
+    if o.accuracy_risk != "none":
+        asks.append(f"accept a {o.accuracy_risk} accuracy risk, checked before release")
+    if o.cost in ("medium", "high"):
+        asks.append(f"accept a {o.cost} increase in running cost")
+    text = "Please " + ", ".join(asks[:-1]) + (" and " if len(asks) > 1 else "") + asks[-1] + "."
+    p = pct(a.sla.percentile)
+    streamed = [x for x in a.options if x.perceived_ms is not None]
+    if streamed and a.sla.workload == "interactive" and o.perceived_ms is None:
+        first = min(x.perceived_ms or 0.0 for x in streamed)
+        text += (
+            " And tell us which matters more for this feature: the whole answer within "
+            f"the {p} target, or a first response on screen after about {ms(first)}."
+        )
+    return text
 
 
 def recommendation_paragraph(a: Analysis, choice: Choice) -> str:
