@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "schema": "schema",
     "examples": "examples",
     "report": "report",
+    "rules": "rules",
 }
 
 

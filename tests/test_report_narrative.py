@@ -57,7 +57,7 @@ def test_an_option_the_engine_flags_is_recommended():
 
 def test_summary_without_options_or_plan_says_what_to_do_next():
     scenario = load_scenario(EXAMPLES / "batch_scoring.yaml")
-    a = plain_analysis("batch_scoring")
+    a = plain_analysis("batch_scoring", advice=False)
     choice = recommended_option(a, scenario)
     assert choice.index is None and steps_to_target(a) is None
     text = " ".join(executive_summary(a, scenario, choice))

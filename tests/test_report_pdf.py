@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from latency_advisor.analysis import analyze
 from latency_advisor.cli import main
 from latency_advisor.report.document import build_pdf, write_report
+from latency_advisor.report.narrative import recommended_option
 from latency_advisor.report.text import ms
 from latency_advisor.scenario import Calibration, load_scenario, save_scenario
 from tests.report_samples import EXAMPLES, plain_analysis, with_plan_and_options
@@ -72,7 +73,7 @@ def colour_pixels(image) -> int:
 @pytest.fixture(scope="module")
 def example_report() -> tuple[bytes, object, object]:
     scenario = load_scenario(EXAMPLES / "rag_assistant.yaml")
-    analysis = with_plan_and_options(analyze(scenario))
+    analysis = analyze(scenario)  # the rule engine's real fixes, plan and options
     return build_pdf(scenario, analysis), scenario, analysis
 
 
@@ -93,12 +94,16 @@ def test_example_report_has_every_section_with_the_scenarios_numbers(example_rep
     assert a.bottleneck.stage in text
     for stage in scenario.stages:
         assert stage.name in text
+    assert a.options and a.plan and a.recommendations
     for option in a.options:
         assert option.name in text
     for rec in a.recommendations:
         assert rec.title in text
-    assert f"Take the option “{a.options[0].name}”" in text
-    assert "Why not the others" in text and "misses the p95 target" in text
+    choice = recommended_option(a, scenario)
+    assert f"Take the option “{a.options[choice.index].name}”" in text
+    assert "Why not the others" in text
+    for step in a.plan:
+        assert ms(step.projected_ms).replace(" ms", "") in text
     for metric in ("p50", "p99", "Error rate", "Cost per 1,000 requests"):
         assert metric in text
     assert "Percentile (p50, p95, p99)" in text and "Quantization" in text
@@ -123,7 +128,7 @@ def test_output_is_byte_identical_for_the_same_input(example_report):
 def test_report_reads_sensibly_without_plan_or_options(artifacts_dir):
     for name in ("bert_intent", "recommender", "video_analytics", "batch_scoring"):
         scenario = load_scenario(EXAMPLES / f"{name}.yaml")
-        data = build_pdf(scenario, analyze(scenario))
+        data = build_pdf(scenario, analyze(scenario, advice=False))
         text = pdf_text(data)
         for heading in SECTIONS:
             assert heading in text, (name, heading)
@@ -135,7 +140,8 @@ def test_report_reads_sensibly_without_plan_or_options(artifacts_dir):
         else:
             assert "No fixes are listed for this path yet" in text
     cannot = build_pdf(
-        scenario := load_scenario(EXAMPLES / "video_analytics.yaml"), analyze(scenario)
+        scenario := load_scenario(EXAMPLES / "video_analytics.yaml"),
+        analyze(scenario, advice=False),
     )
     assert "cannot keep up" in pdf_text(cannot)
 
@@ -298,3 +304,18 @@ def test_a_fallback_font_draws_what_dejavu_lacks(monkeypatch, tmp_path):
     assert any("STIX" in name for name in used), used
     text = pdf_text(data)
     assert "Extra letters: \u1d81\u1d84 & <b>markup</b> stays text." in text
+
+
+def test_every_example_reports_the_rule_engines_advice(example_paths):
+    for path in example_paths:
+        scenario = load_scenario(path)
+        a = analyze(scenario)
+        text = pdf_text(build_pdf(scenario, a, source=path))
+        for heading in SECTIONS:
+            assert heading in text, (path.name, heading)
+        for rec in a.recommendations:
+            assert rec.title in text, (path.name, rec.title)
+        for option in a.options:
+            assert option.name in text, (path.name, option.name)
+        for item in getattr(a, "not_recommended", None) or []:
+            assert item["rule"] in text, (path.name, item)

@@ -182,21 +182,44 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     today = a.current.at_sla_percentile_ms
     final = steps[-1][3] if steps else today
     title = (
-        f"Plan: {pct} from {_ms(today)} to {_ms(final)} in {len(steps)} step(s)"
+        f"Plan: {pct} from {'≥ ' if not a.current.steady_state else ''}{_ms(today)} to "
+        f"{_ms(final)} in {len(steps)} step(s)"
         if steps
         else f"Plan: no fixes listed; {pct} stays at {_ms(today)}"
     )
     fig = _new_figure(t, title, 3.2)
     ax = fig.add_subplot()
     _style(ax, t)
-    labels = ["Today"]
+    stable = a.current.steady_state
+    labels = ["Today" if stable else "Today\n(queue\nunbounded)"]
     ax.bar(0, today, color=t.naive, edgecolor=t.muted, linewidth=0.6, width=0.6)
-    ax.text(0, today, _ms(today), ha="center", va="bottom", fontsize=7, color=t.foreground)
+    ax.text(
+        0,
+        today,
+        _ms(today) if stable else f"≥ {_ms(today)}",
+        ha="center",
+        va="bottom",
+        fontsize=7,
+        color=t.foreground,
+    )
     before = today
+    unbounded = not stable
     for i, (rule, step_title, saving, projected, meets) in enumerate(steps, 1):
         low, high = sorted((before, projected))
-        colour = t.good if saving >= 0 else t.bad
-        ax.bar(i, high - low, bottom=low, color=colour, width=0.6, alpha=0.85)
+        # from an unbounded queue, the step that restores a steady state makes the number
+        # finite (and larger than the queue-free lower bound): that is no loss, so no red
+        now_bounded = unbounded and getattr(a.plan[i - 1], "steady_state", True) is not False
+        colour = t.wait if now_bounded else t.good if saving >= 0 else t.bad
+        ax.bar(
+            i,
+            high - low,
+            bottom=low,
+            color=colour,
+            width=0.6,
+            alpha=0.85,
+            hatch="//" if now_bounded else None,
+        )
+        unbounded = unbounded and not now_bounded
         ax.plot([i - 1.3, i + 0.3], [before, before], color=t.muted, linewidth=0.6)
         mark = " ✓" if meets else ""
         ax.text(
@@ -241,7 +264,7 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     )
     ax.set_xticks(range(len(labels)), labels, fontsize=6.5)
     ax.set_xlim(-0.6, len(labels) - 0.4)
-    ax.set_ylim(0, max(today, a.sla.target_ms) * 1.15)
+    ax.set_ylim(0, max([today, a.sla.target_ms, *(step[3] for step in steps)]) * 1.15)
     ax.set_ylabel(f"projected {pct} (ms)")
     ax.grid(axis="y", color=t.grid, linewidth=0.5)
     ax.set_axisbelow(True)

@@ -26,7 +26,7 @@ from reportlab.platypus import (
     Table,
 )
 
-from latency_advisor.analysis import Analysis
+from latency_advisor.analysis import Analysis, Recommendation
 from latency_advisor.report import charts
 from latency_advisor.report.fonts import BOLD, REGULAR
 from latency_advisor.report.glossary import GLOSSARY
@@ -340,40 +340,82 @@ def plan_section(a: Analysis, width: float) -> list[Flowable]:
         out.append(Paragraph(heading, s.h2))
         for r in recs:
             number += 1
-            lo, hi = r.saving_ms
-            saves = (
-                f"Saves {ms(lo)[:-3]}–{ms(hi)} at {p}"
-                if hi > 0
-                else f"Does not shorten the {p} itself"
-            )
-            where = f" on {esc(r.stage)}" if r.stage else " on the whole path"
-            out.append(
-                KeepTogether(
-                    [
-                        Paragraph(f"<b>{number}. {esc(r.title)}</b>{where}", s.body),
-                        Paragraph(
-                            f"{saves}; accuracy risk {r.accuracy_risk}; "
-                            f"running cost {r.cost}; effort {days(r.effort_days)}. {esc(r.why)}",
-                            s.small,
-                        ),
-                    ]
-                )
-            )
+            out.append(KeepTogether(_fix(number, r, p)))
+    skipped = _not_recommended(a)
+    if skipped:
+        out.append(Paragraph("Considered and not recommended here", s.h2))
+        out.append(bullets(skipped))
+    return out
+
+
+def _fix(number: int, r: Recommendation, p: str) -> list[Flowable]:
+    """One fix: what it saves and costs, why it helps, what it takes."""
+    s = styles()
+    lo, hi = r.saving_ms
+    saves = f"Saves {ms(lo)[:-3]}–{ms(hi)} at {p}" if hi > 0 else f"Does not shorten the {p}"
+    perceived = getattr(r, "perceived_saving_ms", None)
+    if isinstance(perceived, (list, tuple)) and len(perceived) == 2 and perceived[1] > 0:
+        saves += f", but cuts the time to the first output by {ms(perceived[0])[:-3]}–"
+        saves += ms(perceived[1])
+    measured = " (measured on this system)" if getattr(r, "calibrated", False) is True else ""
+    where = f" on {esc(r.stage)}" if r.stage else " on the whole path"
+    details = (
+        f"{saves}{measured}; accuracy risk {r.accuracy_risk}; running cost {r.cost}; "
+        f"effort {days(r.effort_days)}. {esc(r.why)}"
+    )
+    takes = _rationale(r).get("costs")
+    if takes:
+        details += f" <i>What it takes:</i> {esc(takes)}"
+    return [
+        Paragraph(f"<b>{number}. {esc(r.title)}</b>{where}", s.body),
+        Paragraph(details, s.small),
+    ]
+
+
+def _rationale(r: Recommendation) -> dict[str, str]:
+    """The engine's what / helps / costs / backfires texts, where it gives them."""
+    rationale = getattr(r, "rationale", None)
+    if not isinstance(rationale, dict):
+        return {}
+    return {k: v for k, v in rationale.items() if isinstance(v, str) and v}
+
+
+def _not_recommended(a: Analysis) -> list[str]:
+    skipped = getattr(a, "not_recommended", None)
+    if not isinstance(skipped, list):
+        return []
+    out = []
+    for item in skipped:
+        if isinstance(item, dict) and item.get("rule"):
+            where = f" on {esc(item['stage'])}" if item.get("stage") else ""
+            out.append(f"<b>{esc(item['rule'])}</b>{where}: {esc(item.get('reason', ''))}")
     return out
 
 
 # ------------------------------------------------------------------------- risks
 
 
-def risks_section(a: Analysis, scenario: Scenario, width: float) -> list[Flowable]:
+def _recommended_changes(a: Analysis, choice: Choice) -> list[Recommendation]:
+    """The fixes the report asks for: the recommended option's, else the plan's, else all."""
+    if choice.index is not None:
+        wanted = set(a.options[choice.index].rules)
+    elif a.plan:
+        wanted = {step.rule for step in a.plan}
+    else:
+        return list(a.recommendations)
+    return [r for r in a.recommendations if r.rule in wanted]
+
+
+def risks_section(a: Analysis, scenario: Scenario, choice: Choice, width: float) -> list[Flowable]:
     s = styles()
     rows: list[tuple[str, str, str]] = []
-    seen: set[tuple[str, str]] = set()
-    for r in a.recommendations:
+    seen: set[str] = set()
+    for r in _recommended_changes(a, choice):
         risk, guard = guard_for(r.technique, r.level)
-        if (risk, guard) in seen:
+        risk = _rationale(r).get("backfires", risk)
+        if r.title in seen:
             continue
-        seen.add((risk, guard))
+        seen.add(r.title)
         rows.append((esc(r.title), esc(risk), esc(guard)))
     assumed = [st.name for st in a.stages if st.spread_assumed]
     if assumed:
@@ -405,6 +447,12 @@ def risks_section(a: Analysis, scenario: Scenario, width: float) -> list[Flowabl
     return [
         CondPageBreak(60 * mm),
         Paragraph("4. Risks and how each is guarded", s.h1),
+        Paragraph(
+            "What could go wrong with the changes we recommend"
+            + (" (the recommended option's fixes)" if choice.index is not None else "")
+            + ", with the estimate itself, and how each risk is caught before users feel it.",
+            s.body,
+        ),
         grid(
             ["Change", "What can go wrong", "Guard"],
             rows,
