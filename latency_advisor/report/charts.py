@@ -204,6 +204,8 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     )
     before = today
     unbounded = not stable
+    crowded = len(steps) > 8  # numbered steps, upright value labels
+    top = max([today, a.sla.target_ms, *(step[3] for step in steps)])
     for i, (rule, step_title, saving, projected, meets) in enumerate(steps, 1):
         low, high = sorted((before, projected))
         # from an unbounded queue, the step that restores a steady state makes the number
@@ -224,15 +226,16 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
         mark = " ✓" if meets else ""
         ax.text(
             i,
-            high,
+            high + (top * 0.01 if crowded else 0),
             f"{_ms(projected)}{mark}",
             ha="center",
             va="bottom",
-            fontsize=7,
+            fontsize=6 if crowded else 7,
+            rotation=90 if crowded else 0,
             color=t.foreground,
         )
         labels.append(
-            str(i) if len(steps) > 8 else plain(textwrap.fill(_short(step_title or rule, 30), 14))
+            str(i) if crowded else plain(textwrap.fill(_short(step_title or rule, 30), 14))
         )
         before = projected
     if steps:
@@ -264,7 +267,7 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     )
     ax.set_xticks(range(len(labels)), labels, fontsize=6.5)
     ax.set_xlim(-0.6, len(labels) - 0.4)
-    ax.set_ylim(0, max([today, a.sla.target_ms, *(step[3] for step in steps)]) * 1.15)
+    ax.set_ylim(0, max([today, a.sla.target_ms, *(step[3] for step in steps)]) * 1.3)
     ax.set_ylabel(f"projected {pct} (ms)")
     ax.grid(axis="y", color=t.grid, linewidth=0.5)
     ax.set_axisbelow(True)
@@ -294,9 +297,10 @@ def options_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
         ax.grid(color=t.grid, linewidth=0.5)
         ax.set_axisbelow(True)
     front = pareto_front(options)
+    spread = _spread([o.accuracy_risk for o in options])
     for i, (option, on_front) in enumerate(zip(options, front, strict=True)):
         colour = t.stage_colour(i)
-        x_risk = RISK_ORDER.index(option.accuracy_risk)
+        x_risk = RISK_ORDER.index(option.accuracy_risk) + spread[i]
         x_effort = effort_mid(option)
         label = plain(f"{i + 1}. {_short(option.name, 40)}")
         for ax, x in ((risk_ax, x_risk), (effort_ax, x_effort)):
@@ -373,6 +377,18 @@ def options_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
         )
     fig.suptitle(plain(title), fontsize=9, x=0.01, ha="left", color=t.foreground)
     return fig
+
+
+def _spread(groups: list[str], step: float = 0.12) -> list[float]:
+    """Offsets that fan out the members of each group, so points sharing a category stay visible."""
+    sizes = {g: groups.count(g) for g in groups}
+    seen: dict[str, int] = {}
+    out = []
+    for g in groups:
+        k = seen.get(g, 0)
+        seen[g] = k + 1
+        out.append((k - (sizes[g] - 1) / 2) * min(step, 0.8 / sizes[g]))
+    return out
 
 
 ChartFunction = Callable[[Analysis, ThemeName], Figure]

@@ -216,11 +216,18 @@ def recommendation_paragraph(a: Analysis, choice: Choice) -> str:
             f", first output after about {ms(o.perceived_ms)}" if o.perceived_ms is not None else ""
         )
         reached = "meeting the target" if o.meets_sla else "still above the target"
+        margin = a.sla.target_ms - o.projected_ms
+        thin = (
+            f" It leaves only {ms(margin)} of margin, less than the estimate's own uncertainty: "
+            "keep the next fix of the plan ready."
+            if o.meets_sla and margin < 0.1 * a.sla.target_ms
+            else ""
+        )
         return (
             f"Take the option <b>“{esc(o.name)}”</b>: projected {p} {ms(o.projected_ms)} "
             f"({reached}{perceived}), accuracy risk {o.accuracy_risk}, running cost "
             f"{o.cost}, about {days(o.effort_days)} of work. We recommend it because "
-            f"{choice.reason}. Roll it out in stages behind the checks of the rollout plan."
+            f"{choice.reason}.{thin} Roll it out in stages behind the checks of the rollout plan."
         )
     if a.plan:
         n = steps_to_target(a)

@@ -28,7 +28,7 @@ from reportlab.platypus import (
 
 from latency_advisor.analysis import Analysis, Recommendation
 from latency_advisor.report import charts
-from latency_advisor.report.fonts import BOLD, REGULAR
+from latency_advisor.report.fonts import BOLD, REGULAR, register_fonts
 from latency_advisor.report.glossary import GLOSSARY
 from latency_advisor.report.guards import guard_for
 from latency_advisor.report.narrative import (
@@ -106,7 +106,8 @@ def chart_table(table: ChartTable, width: float) -> Table:
 
 def fit_widths(header: Sequence[str], rows: Sequence[Sequence[str]], width: float) -> list[float]:
     """Column widths that keep header words whole and give long text the room left over."""
-    pad = 9.0
+    register_fonts()
+    pad = 12.0
 
     def text_width(text: str, font: str) -> float:
         return stringWidth(text, font, 8) + pad
@@ -279,15 +280,9 @@ def options_section(
             s.body,
         ),
         chart_image(charts.options_chart(a, "light"), width),
-        chart_table(charts.options_table(a), width),
+        options_grid(a, width),
+        Spacer(1, 2 * mm),
     ]
-    summaries = [
-        f"<b>{esc(o.name)}</b>: {esc(o.summary)}"
-        for o in a.options
-        if isinstance(getattr(o, "summary", None), str) and o.summary
-    ]
-    if summaries:
-        out.append(bullets(summaries))
     out += [
         Paragraph("What we recommend", s.h2),
         Paragraph(recommendation_paragraph(a, choice), s.body),
@@ -297,6 +292,22 @@ def options_section(
         out.append(Paragraph("Why not the others", s.h2))
         out.append(bullets([f"<b>{name}</b>: {why}" for name, why in reasons]))
     return out
+
+
+def options_grid(a: Analysis, width: float) -> Table:
+    """The options table, each name numbered as in the chart and followed by what it bundles."""
+    table = charts.options_table(a)
+    text_rows = table.text_rows()
+    rest = fit_widths(table.columns[1:], [row[1:] for row in text_rows], width * 0.7)
+    widths = [width * 0.3, *rest]
+    rows = []
+    for i, (option, row) in enumerate(zip(a.options, text_rows, strict=True), 1):
+        summary = getattr(option, "summary", None)
+        first = f"{i}. <b>{esc(row[0])}</b>"
+        if isinstance(summary, str) and summary:
+            first += f'<br/><font size="7" color="#57606A">{esc(summary)}</font>'
+        rows.append((first, *(esc(cell) for cell in row[1:])))
+    return grid([esc(c) for c in table.columns], rows, widths, escape_cells=False)
 
 
 # ------------------------------------------------------------------------- plan

@@ -103,13 +103,17 @@ def plan_steps(analysis: Analysis) -> list[tuple[str, str, float, float, bool]]:
     titles = {r.rule: r.title for r in analysis.recommendations}
     titles |= {(r.rule, r.stage): r.title for r in analysis.recommendations}
     before = analysis.current.at_sla_percentile_ms
+    repeated = {r for r in (s.rule for s in analysis.plan) if _count(analysis, r) > 1}
     out = []
     for step in analysis.plan:
         stage = getattr(step, "stage", None)
+        title = titles.get((step.rule, stage)) or titles.get(step.rule, step.rule)
+        if step.rule in repeated and isinstance(stage, str):
+            title = f"{title} ({stage})"  # the same fix on two stages
         out.append(
             (
                 step.rule,
-                titles.get((step.rule, stage)) or titles.get(step.rule, step.rule),
+                title,
                 before - step.projected_ms,
                 step.projected_ms,
                 step.meets_sla,
@@ -117,6 +121,10 @@ def plan_steps(analysis: Analysis) -> list[tuple[str, str, float, float, bool]]:
         )
         before = step.projected_ms
     return out
+
+
+def _count(analysis: Analysis, rule: str) -> int:
+    return sum(1 for s in analysis.plan if s.rule == rule)
 
 
 def plan_table(analysis: Analysis) -> ChartTable:
@@ -189,7 +197,7 @@ def options_table(analysis: Analysis) -> ChartTable:
             "Accuracy risk",
             "Running cost",
             "Effort (days)",
-            "Pareto-optimal",
+            "Pareto front",
         ),
         rows=rows,
     )
