@@ -344,6 +344,7 @@ def plan_section(a: Analysis, width: float) -> list[Flowable]:
         out.append(chart_image(charts.plan_waterfall(a, "light"), width))
         out.append(chart_table(charts.plan_table(a), width))
     number = 0
+    steps = {(step.rule, getattr(step, "stage", None)): i for i, step in enumerate(a.plan, 1)}
     for level, heading in LEVELS:
         recs = [r for r in a.recommendations if r.level == level]
         if not recs:
@@ -351,7 +352,8 @@ def plan_section(a: Analysis, width: float) -> list[Flowable]:
         out.append(Paragraph(heading, s.h2))
         for r in recs:
             number += 1
-            out.append(KeepTogether(_fix(number, r, p)))
+            step = steps.get((r.rule, r.stage))
+            out.append(KeepTogether(_fix(number, r, p, step)))
     skipped = _not_recommended(a)
     if skipped:
         out.append(Paragraph("Considered and not recommended here", s.h2))
@@ -359,7 +361,7 @@ def plan_section(a: Analysis, width: float) -> list[Flowable]:
     return out
 
 
-def _fix(number: int, r: Recommendation, p: str) -> list[Flowable]:
+def _fix(number: int, r: Recommendation, p: str, step: int | None) -> list[Flowable]:
     """One fix: what it saves and costs, why it helps, what it takes."""
     s = styles()
     lo, hi = r.saving_ms
@@ -370,6 +372,8 @@ def _fix(number: int, r: Recommendation, p: str) -> list[Flowable]:
         saves += ms(perceived[1])
     measured = " (measured on this system)" if getattr(r, "calibrated", False) is True else ""
     where = f" on {esc(r.stage)}" if r.stage else " on the whole path"
+    if step is not None:
+        where += f" · plan step {step}"
     details = (
         f"{saves}{measured}; accuracy risk {r.accuracy_risk}; running cost {r.cost}; "
         f"effort {days(r.effort_days)}. {esc(r.why)}"
