@@ -106,6 +106,74 @@ BY_TECHNIQUE: dict[str, Guard] = {
         "Shorter answers may leave out what users need.",
         "Review answer completeness on a sample and watch user feedback.",
     ),
+    "edge": (
+        "Edge copies drift from the central version or miss data the centre has.",
+        "Deploy edge and centre from one release, and compare edge answers with central ones.",
+    ),
+    "colocate": (
+        "Moving services together couples their deployments and failure modes.",
+        "Load-test the shared hosts and keep a way to route back to the old placement.",
+    ),
+    "fewer_calls": (
+        "Merged calls fail together, and a bigger response can be slower for some callers.",
+        "Compare results with the separate calls on recorded requests; timeouts per call.",
+    ),
+    "payload": (
+        "A smaller or different payload can drop fields a consumer relies on.",
+        "Contract tests with every consumer before the switch.",
+    ),
+    "feature_store": (
+        "Online features can differ from the ones the model was trained with.",
+        "Check online against offline feature values on a sample every day.",
+    ),
+    "admission_control": (
+        "Some requests are refused or degraded at peak.",
+        "Agree which requests may be shed, and alert on the rejection rate.",
+    ),
+    "async_offload": (
+        "Work moved out of the request can finish late or fail silently.",
+        "Track the backlog and failures of the background work, with retries.",
+    ),
+    "graph_optimization": (
+        "Some optimization levels are slower or change outputs slightly on some models.",
+        "Measure each level on this model and compare outputs before switching.",
+    ),
+    "threads": (
+        "More threads can slow other work on the same machine, or this model itself.",
+        "Pick the thread count by measurement on the production machine type.",
+    ),
+    "compile": (
+        "Compiled models can fail on unseen shapes or take long to warm up.",
+        "Warm up at start with all expected shapes and keep the eager path as a fallback.",
+    ),
+    "kv_cache": (
+        "More memory for the cache means fewer requests fit at once.",
+        "Watch GPU memory and time-to-first-token under peak load.",
+    ),
+    "flash_attention": (
+        "Needs supported hardware and library versions; results differ in the last digits.",
+        "Pin versions and compare outputs on recorded prompts.",
+    ),
+    "chunked_prefill": (
+        "Long prompts can take slightly longer to start answering.",
+        "Watch time-to-first-token for long prompts during the canary.",
+    ),
+    "tensor_parallel": (
+        "More GPUs per replica raise cost, and the interconnect can eat the gain.",
+        "Measure speed-up per added GPU before buying capacity.",
+    ),
+    "early_exit": (
+        "Hard inputs may exit too early with a weaker answer.",
+        "Tune the exit threshold offline against the accuracy budget.",
+    ),
+    "feature_reduction": (
+        "Dropping features lowers accuracy on some segments.",
+        "Evaluate per segment offline, not only overall.",
+    ),
+    "architecture": (
+        "A new architecture changes accuracy and needs retraining.",
+        "Offline evaluation against the accuracy budget, then shadow traffic.",
+    ),
     "speculative_decoding": (
         "Little gain when the draft model guesses badly; more memory.",
         "Measure acceptance rate and speed-up on real prompts before rollout.",
