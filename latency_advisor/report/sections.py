@@ -556,7 +556,7 @@ def assumptions_section(a: Analysis, scenario: Scenario) -> list[Flowable]:
                 else "; none was measured on this system yet."
             )
         )
-    if calibrated:
+    if calibrated and not any("measured" in x for x in a.assumptions):
         items.append(
             "Measured effects: "
             + "; ".join(f"{esc(t)} on {esc(n)}" for n, t in calibrated)
