@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "schema": "schema",
     "examples": "examples",
     "bench": "bench",
+    "report": "report",
     "rules": "rules",
     "import": "import_",
 }
