@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -240,3 +241,17 @@ def test_examples_load_by_path_helper() -> None:
 
     assert examples_dir() == EXAMPLES
     assert example("rag_assistant").name == "rag_assistant.yaml"
+
+
+def test_atomic_writes_keep_usual_permissions(tmp_path: Path) -> None:
+    from latency_advisor.atomic import atomic_write_text
+
+    fresh = tmp_path / "fresh.txt"
+    atomic_write_text(fresh, "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+    shared = write(tmp_path, "old", "shared.txt")
+    shared.chmod(0o640)
+    atomic_write_text(shared, "new")
+    assert shared.stat().st_mode & 0o777 == 0o640 and shared.read_text() == "new"
