@@ -75,7 +75,10 @@ class Card(BaseModel):
 
 
 def cards_dir() -> Path:
-    return resources_dir() / "drills"
+    try:
+        return resources_dir() / "drills"
+    except FileNotFoundError as exc:
+        raise CardError(f"cannot find the drill cards: {exc}") from None
 
 
 def load_card_file(path: str | Path) -> Card:
