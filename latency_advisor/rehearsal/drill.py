@@ -236,7 +236,8 @@ def _why_before(ex: Expected, first: str, second: str) -> str:
         reason = {
             "system": "it is a system-level change, cheaper than serving or model work and "
             "without any accuracy risk",
-            "serving": "it changes how the model is served, not the model, so accuracy is safe",
+            "serving": "it is a serving-level change, which alters how the model runs but not "
+            "the model itself, so accuracy is safe",
         }.get(lf, f"it is a {lf}-level change")
         return head + reason + "."
     if first in ex.savings and second in ex.savings:

@@ -325,10 +325,15 @@ def _measure(f: _Facts) -> list[Sentence]:
             )
         )
     if f.stable and c.queueing_wait_ms is not None:
+        wait = (
+            f"with a mean queueing wait of {ms(c.queueing_wait_ms)}"
+            if c.queueing_wait_ms >= 0.05
+            else "so requests almost never wait for a free slot"
+        )
         out.append(
             Sentence(
                 f"At peak the {f.replicas(c.replicas)} run at {share(c.utilization)} utilization, "
-                f"with a mean queueing wait of {ms(c.queueing_wait_ms)}.",
+                f"{wait}.",
                 2,
                 5,
             )
@@ -428,17 +433,23 @@ def _bottleneck(f: _Facts) -> list[Sentence]:
         listed = join_words([f"{s.name} at {share(s.share)}" for s in runners])
         out.append(Sentence(f"After it come {listed}.", 2, 5))
     if len(f.stages) > 1:
-        out.append(Sentence(_breakdown(f.stages[:8], f.P == "p99"), 3, 9))
+        for i, text in enumerate(_breakdown(f.stages[:8], f.P == "p99")):
+            out.append(Sentence(text, 3, 9 + i))
     return out
 
 
-def _breakdown(stages: list[StageOut], p99: bool) -> str:
+def _breakdown(stages: list[StageOut], p99: bool) -> list[str]:
+    """The stage figures, median then tail, four stages to a sentence so it can be said."""
     label = "p99" if p99 else "p95"
-    parts = [
-        f"{s.name} {ms(s.p50_ms)} at the median and {ms(s.p99_ms if p99 else s.p95_ms)} at {label}"
-        for s in stages
-    ]
-    return "Stage by stage: " + "; ".join(parts) + "."
+    parts = [f"{s.name} {_bare(s.p50_ms)} and {ms(s.p99_ms if p99 else s.p95_ms)}" for s in stages]
+    chunks = [parts[i : i + 4] for i in range(0, len(parts), 4)]
+    out = [f"Stage by stage, median then {label}: " + "; ".join(chunks[0]) + "."]
+    out += ["Then " + "; ".join(chunk) + "." for chunk in chunks[1:]]
+    return out
+
+
+def _bare(value: float) -> str:
+    return ms(value).removesuffix(" ms")
 
 
 _LEVERS = {
