@@ -117,6 +117,7 @@ def test_quantization_before_measuring_without_rollout_and_the_average_names_the
             "quantization-before-measuring",
             "forgetting-rollout",
             "ignoring-the-tail",
+            "model-first",
             "model-only-thinking",
         ]
     )
