@@ -124,7 +124,7 @@ def test_quantization_before_measuring_without_rollout_and_the_average_names_the
     # Lost: the distractor (1 of 6 selection decisions), measure, rollout, metric; order intact.
     lost = SELECTION_POINTS / 6 + MEASURE_POINTS + ROLLOUT_POINTS + METRIC_POINTS
     assert score.points == pytest.approx(NO_OPTIONS_MAX - lost, abs=0.05)
-    text = format_score(score)
+    text = format_score(score).lower()
     for phrase in (
         "jumping to quantization before measuring",
         "forgetting rollout",
