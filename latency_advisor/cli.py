@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "analyze": "analyze",
     "schema": "schema",
     "examples": "examples",
+    "report": "report",
     "rehearse": "rehearse",
 }
 
