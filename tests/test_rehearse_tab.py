@@ -67,12 +67,15 @@ def test_timer_runs_and_resets(qtbot, tab) -> None:
     assert tab.timer_label.text() == "0:00 of 2:00"
 
 
-def test_markdown_export_from_the_tab(qtbot, tab, tmp_path: Path) -> None:
+def test_markdown_and_pdf_export_from_the_tab(qtbot, tab, tmp_path: Path) -> None:
     scenario = load_scenario(FRAUD)
     tab.set_analysis(analyze(scenario), scenario)
     out = tmp_path / "t.md"
     tab.export_markdown(out)
     assert out.read_text(encoding="utf-8").count("\n## ") == 6
+    pdf = tmp_path / "t.pdf"
+    tab.export_pdf(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")
 
 
 def test_pick_a_card_order_fixes_and_get_a_score(qtbot, tab) -> None:

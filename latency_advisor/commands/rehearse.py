@@ -1,6 +1,6 @@
 """`latency-advisor rehearse`: say the analysis as a structured answer, or practise a drill.
 
-    latency-advisor rehearse FILE [--length 30s|2min|deep] [--markdown OUT.md]
+    latency-advisor rehearse FILE [--length 30s|2min|deep] [--markdown OUT.md] [--pdf OUT.pdf]
     latency-advisor rehearse --cards
     latency-advisor rehearse --drill CARD [--answer ITEMS --metric P --option NAME] [--json]
 
@@ -29,6 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="which talk track: 30-second, 2-minute (default) or deep technical",
     )
     p.add_argument("--markdown", metavar="OUT.md", help="write the talk track as Markdown")
+    p.add_argument("--pdf", metavar="OUT.pdf", help="write the talk track as a short PDF")
     p.add_argument("--cards", action="store_true", help="list the drill cards")
     p.add_argument("--drill", metavar="CARD", help="practise a drill card (id from --cards)")
     p.add_argument(
@@ -63,11 +64,17 @@ def _talk_track(args: argparse.Namespace) -> int:
     from latency_advisor.scenario import load_scenario
 
     scenario = load_scenario(args.file)
-    track = build_talk_track(analyze(scenario), args.length, scenario=scenario)
+    analysis = analyze(scenario)
+    track = build_talk_track(analysis, args.length, scenario=scenario)
     if args.markdown:
         atomic_write_text(args.markdown, talk_track_markdown(track))
         print(f"wrote {args.markdown}")
-    else:
+    if args.pdf:
+        from latency_advisor.rehearsal.pdf import write_talk_track_pdf
+
+        size = write_talk_track_pdf(args.pdf, track, analysis)
+        print(f"wrote {args.pdf} ({size:,} bytes)")
+    if not (args.markdown or args.pdf):
         print(talk_track_text(track), end="")
     return 0
 

@@ -116,11 +116,14 @@ class RehearseTab(QWidget):
         self.words_label = QLabel(page)
         self.export_md_button = QPushButton("Export Markdown…", page)
         self.export_md_button.clicked.connect(self._ask_export_markdown)
+        self.export_pdf_button = QPushButton("Export PDF…", page)
+        self.export_pdf_button.clicked.connect(self._ask_export_pdf)
         top = QHBoxLayout()
         top.addWidget(QLabel("Length:", page))
         top.addWidget(self.length_combo)
         top.addWidget(self.words_label, 1)
         top.addWidget(self.export_md_button)
+        top.addWidget(self.export_pdf_button)
 
         self.track_view = QTextBrowser(page)
         self.track_view.setAccessibleName("Talk track")
@@ -164,6 +167,7 @@ class RehearseTab(QWidget):
             self.track_view.setPlainText("Open a scenario to rehearse its analysis here.")
             self.words_label.clear()
             self.export_md_button.setEnabled(False)
+            self.export_pdf_button.setEnabled(False)
         else:
             self._track = build_talk_track(self._analysis, length_id, scenario=self._scenario)
             self.track_view.setMarkdown(talk_track_markdown(self._track))
@@ -171,6 +175,7 @@ class RehearseTab(QWidget):
                 f"{self._track.words} words, about {spoken_time(self._track.speaking_seconds)}"
             )
             self.export_md_button.setEnabled(True)
+            self.export_pdf_button.setEnabled(True)
         self._update_timer_label()
 
     def export_markdown(self, path: str | Path) -> None:
@@ -179,14 +184,26 @@ class RehearseTab(QWidget):
             raise UserError("no talk track to export: open a scenario first")
         atomic_write_text(path, talk_track_markdown(self._track))
 
+    def export_pdf(self, path: str | Path) -> None:
+        """Write the current talk track as a short PDF (atomically)."""
+        from latency_advisor.rehearsal.pdf import write_talk_track_pdf
+
+        if self._track is None or self._analysis is None:
+            raise UserError("no talk track to export: open a scenario first")
+        write_talk_track_pdf(path, self._track, self._analysis)
+
     def _ask_export_markdown(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export talk track", "talk-track.md", "Markdown (*.md)"
-        )
+        self._ask_export("talk-track.md", "Markdown (*.md)", self.export_markdown)
+
+    def _ask_export_pdf(self) -> None:
+        self._ask_export("talk-track.pdf", "PDF (*.pdf)", self.export_pdf)
+
+    def _ask_export(self, name: str, kind: str, export) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export talk track", name, kind)
         if not path:
             return
         try:
-            self.export_markdown(path)
+            export(path)
         except (OSError, UserError) as exc:
             QMessageBox.warning(self, "Export failed", str(exc))
 
