@@ -62,7 +62,8 @@ def main() -> None:
         print(f"{path.stem:<22} " + " ".join(f"{v:>7.3f}" for v in row))
     print()
     for card in load_cards():
-        expected = expected_answer(card, analyze(card.load_scenario()))
+        scenario = card.load_scenario()
+        expected = expected_answer(card, analyze(scenario), scenario)
         answer = DrillAnswer(items=list(reversed(expected.items)), metric="average")
         t = median_ms(lambda e=expected, w=answer: score_answer(e, w), args.repeat)
         print(f"drill score {card.id:<22} {t:7.3f} ms")

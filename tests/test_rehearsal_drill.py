@@ -268,3 +268,12 @@ def test_a_broken_card_file_names_the_file_and_field(tmp_path: Path) -> None:
         load_card_file(bad)
     with pytest.raises(CardError, match="no drill card 'nope'; the cards are: "):
         find_card("nope")
+
+
+def test_spoken_technique_levels_agree_with_the_rule_engines_vocabulary() -> None:
+    from latency_advisor.rehearsal.wording import TECHNIQUES as SPOKEN
+
+    ENGINE = pytest.importorskip("latency_advisor.rules.techniques").TECHNIQUES
+
+    assert set(ENGINE) <= set(SPOKEN), "every engine word has a spoken phrase"
+    assert {word: SPOKEN[word][0] for word in ENGINE} == dict(ENGINE)

@@ -204,3 +204,40 @@ def test_markdown_export_has_a_heading_per_step_and_escapes_names() -> None:
     assert [h.split(". ", 1)[1] for h in headings[:6]] == [s.title for s in STEPS]
     assert "# Talk track: Nightly \\*churn\\* \\[beta\\]" in md
     assert "- Why p99?" in md
+
+
+def test_streaming_and_stability_fixes_are_said_for_what_they_do() -> None:
+    scenario, base = _load(EXAMPLES[[p.stem for p in EXAMPLES].index("rag_assistant")])
+    stream = Recommendation(
+        rule="stream",
+        title="Stream tokens",
+        level="system",
+        technique="streaming",
+        stage="LLM inference",
+        saving_ms=(0.0, 0.0),
+        accuracy_risk="none",
+        cost="none",
+        effort_days=(2, 5),
+        why="perceived",
+        perceived_saving_ms=(2400.0, 3100.0),
+    )
+    scale = Recommendation(
+        rule="scale",
+        title="Add replicas",
+        level="system",
+        technique="capacity",
+        stage=None,
+        saving_ms=(0.0, 0.0),
+        accuracy_risk="none",
+        cost="medium",
+        effort_days=(1, 2),
+        why="unstable",
+        restores_stability=True,
+    )
+    a = base.model_copy(update={"recommendations": [stream, scale]})
+    for length in LENGTHS:
+        fix = step_text(build_talk_track(a, length, scenario=scenario), "fix")
+        assert "2,400–3,100 ms off the wait for the first output" in fix
+        assert "0.0" not in fix
+        if length != "30s":
+            assert "enough to keep up at peak" in fix

@@ -99,7 +99,8 @@ def _drill(args: argparse.Namespace) -> int:
     )
 
     card = find_card(args.drill)
-    expected = expected_answer(card, analyze(card.load_scenario()))
+    scenario = card.load_scenario()
+    expected = expected_answer(card, analyze(scenario), scenario)
     if args.answer is not None:
         items = [i.strip() for i in args.answer.split(",") if i.strip()]
         answer = DrillAnswer(items=items, metric=args.metric, option=args.option)

@@ -16,16 +16,17 @@ from typing import Literal
 from latency_advisor.analysis import Analysis, Option
 from latency_advisor.errors import UserError
 from latency_advisor.rehearsal.cards import Card
-from latency_advisor.rehearsal.proposal import preferred_option, why_preferred
+from latency_advisor.rehearsal.proposal import Proposal, propose, why_preferred
 from latency_advisor.rehearsal.wording import (
     LEVEL_RANK,
     MEASURE,
     ROLLOUT,
     level_of,
-    ms_range,
     pct_label,
+    saving_phrase,
     technique_label,
 )
+from latency_advisor.scenario import Scenario
 
 MAX_FIXES = 5
 METRICS: tuple[str, ...] = ("average", "p50", "p90", "p95", "p99", "p99.9")
@@ -60,11 +61,12 @@ class Expected:
     card: Card
     order: list[str]
     skip: dict[str, str]
-    savings: dict[str, tuple[float, float]]
+    savings: dict[str, str]
     source: Literal["engine", "card"]
     metric: str
     options: list[Option]
     bottleneck_kind: str
+    proposal: Proposal | None = None
 
     @property
     def items(self) -> list[str]:
@@ -73,7 +75,7 @@ class Expected:
 
     @property
     def best_option(self) -> Option | None:
-        return preferred_option(self.options)
+        return self.proposal.option if self.proposal else None
 
 
 @dataclass
@@ -113,26 +115,30 @@ class DrillScore:
         return sorted({f.mistake for f in self.findings if f.mistake})
 
 
-def expected_answer(card: Card, analysis: Analysis) -> Expected:
-    """The engine's order for this card's scenario, or the card's own when the engine is silent."""
+def expected_answer(card: Card, analysis: Analysis, scenario: Scenario | None = None) -> Expected:
+    """The engine's order for this card's scenario, or the card's own when the engine is silent.
+
+    `scenario` (the card's, when at hand) lets the option to propose follow the report's choice.
+    """
     stage_kinds = {s.name: s.kind for s in analysis.stages}
     common = {
         "metric": pct_label(analysis.sla.percentile),
         "options": list(analysis.options),
         "bottleneck_kind": stage_kinds.get(analysis.bottleneck.stage, "other"),
         "card": card,
+        "proposal": propose(analysis, scenario),
     }
     if analysis.recommendations:
         order: list[str] = []
-        savings: dict[str, tuple[float, float]] = {}
+        savings: dict[str, str] = {}
         for rec in analysis.recommendations:
             if rec.technique not in savings:
-                savings[rec.technique] = tuple(rec.saving_ms)  # type: ignore[assignment]
+                savings[rec.technique] = saving_phrase(rec)
                 order.append(rec.technique)
-        skip = {t: why for t, why in card.distractors.items() if t not in savings}
-        return Expected(
-            order=order[:MAX_FIXES], skip=skip, savings=savings, source="engine", **common
-        )
+        # A distractor the engine ranks outside the top fixes still makes a poor answer here.
+        order = order[:MAX_FIXES]
+        skip = {t: why for t, why in card.distractors.items() if t not in order}
+        return Expected(order=order, skip=skip, savings=savings, source="engine", **common)
     order = sorted(card.candidates, key=lambda t: LEVEL_RANK.get(level_of(t) or "model", 2))
     return Expected(order=order, skip=dict(card.distractors), savings={}, source="card", **common)
 
@@ -183,7 +189,7 @@ def _selection(ex: Expected, answer: DrillAnswer) -> Part:
         if tech in chosen:
             right += 1
             continue
-        saving = f", worth {ms_range(*ex.savings[tech])}" if tech in ex.savings else ""
+        saving = f", worth {ex.savings[tech]}" if tech in ex.savings else ""
         findings.append(
             Finding(
                 "selection",
@@ -243,8 +249,9 @@ def _why_before(ex: Expected, first: str, second: str) -> str:
     if first in ex.savings and second in ex.savings:
         return (
             head
-            + f"both are {lf}-level, and it is worth {ms_range(*ex.savings[first])} against "
-            + f"{ms_range(*ex.savings[second])} for the gap, cost and effort it takes."
+            + f"both are {lf}-level, and the engine ranks it higher for what it saves against "
+            + f"the gap, its cost and effort (worth {ex.savings[first]}, against "
+            + f"{ex.savings[second]})."
         )
     return head + f"both are {lf}-level, and it is the cheaper, surer step on this path."
 
@@ -390,7 +397,7 @@ def _option(ex: Expected, answer: DrillAnswer) -> Part:
             Finding(
                 "option",
                 f"You would propose “{chosen.name}”; “{best.name}” is the stronger proposal: "
-                f"{why_preferred(best, chosen)}.",
+                f"{why_preferred(best, chosen)}, and {ex.proposal.reason}.",
                 lost,
             )
         ],

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from latency_advisor.analysis import Analysis, StageOut
 from latency_advisor.rehearsal.framework import LENGTHS, STEPS, Length, LengthId, Step
 from latency_advisor.rehearsal.framework import speaking_seconds as _speaking_seconds
-from latency_advisor.rehearsal.proposal import preferred_option, why_preferred
+from latency_advisor.rehearsal.proposal import propose
 from latency_advisor.rehearsal.wording import (
     COST_WORDS,
     RISK_WORDS,
@@ -23,9 +23,9 @@ from latency_advisor.rehearsal.wording import (
     fix_phrase,
     join_words,
     ms,
-    ms_range,
     pct_label,
     rps,
+    saving_phrase,
     share,
 )
 from latency_advisor.scenario import Scenario
@@ -89,9 +89,7 @@ def build_talk_track(
     and the track quotes them, leave it out and it speaks of them without a number.
     """
     size = length if isinstance(length, Length) else LENGTHS[length]
-    peak = scenario.traffic.peak_rps if scenario is not None else None
-    drop = scenario.quality.max_accuracy_drop_pct if scenario is not None else None
-    ctx = _Facts(analysis, peak, drop)
+    ctx = _Facts(analysis, scenario)
     drafts: dict[str, list[Sentence]] = {st.id: _BUILDERS[st.id](ctx) for st in STEPS}
     chosen = {
         sid: [s for s in sentences if s.tier <= size.tier <= s.max_tier]
@@ -157,15 +155,16 @@ def _intro() -> str:
 class _Facts:
     """The figures the sentences quote, read once from the analysis."""
 
-    def __init__(self, analysis: Analysis, peak_rps: float | None, max_drop: float | None):
+    def __init__(self, analysis: Analysis, scenario: Scenario | None):
         a = analysis
         self.a = a
         self.c = a.current
         self.P = pct_label(a.sla.percentile)
         self.target = ms(a.sla.target_ms)
         self.at = ms(self.c.at_sla_percentile_ms)
-        self.peak = peak_rps
-        self.max_drop = max_drop
+        self.scenario = scenario
+        self.peak = scenario.traffic.peak_rps if scenario is not None else None
+        self.max_drop = scenario.quality.max_accuracy_drop_pct if scenario is not None else None
         self.workload = a.sla.workload
         self.stable = self.c.steady_state
         self.tail = float(a.sla.percentile) >= 90
@@ -484,20 +483,20 @@ def _fix(f: _Facts) -> list[Sentence]:
     out = [
         Sentence(
             f"I'd start with the cheapest lever that matters: {fix_phrase(first, False)}, "
-            f"worth {ms_range(*first.saving_ms)}.",
+            f"worth {saving_phrase(first)}.",
             1,
             max_tier=1,
         ),
         Sentence(
-            f"The first fix is to {fix_phrase(first)}, which saves {ms_range(*first.saving_ms)} "
-            f"at {f.P} with {RISK_WORDS[first.accuracy_risk]} accuracy risk.",
+            f"The first fix is to {fix_phrase(first)}, worth {saving_phrase(first)} at {f.P}, "
+            f"with {RISK_WORDS[first.accuracy_risk]} accuracy risk.",
             2,
             0,
         ),
     ]
     nxt = recs[1:3]
     if nxt:
-        parts = [f"{fix_phrase(r)} ({ms_range(*r.saving_ms)})" for r in nxt]
+        parts = [f"{fix_phrase(r)} ({saving_phrase(r)})" for r in nxt]
         out.append(Sentence(f"Next I'd {' and then '.join(parts)}.", 2, 1))
     levels = {r.level for r in recs}
     if len(levels) > 1:
@@ -545,10 +544,20 @@ def _fix(f: _Facts) -> list[Sentence]:
     for i, r in enumerate(recs[3:8]):
         out.append(
             Sentence(
-                f"After that, {fix_phrase(r)}: {ms_range(*r.saving_ms)} saved, "
-                f"{RISK_WORDS[r.accuracy_risk]} accuracy risk, {days(r.effort_days)}.",
+                f"After that, {fix_phrase(r)}, worth {saving_phrase(r)}, with "
+                f"{RISK_WORDS[r.accuracy_risk]} accuracy risk and {days(r.effort_days)} of work.",
                 3,
                 20 + i,
+            )
+        )
+    outside = [r for r in recs if (r.model_extra or {}).get("within_quality_budget") is False]
+    if outside:
+        out.append(
+            Sentence(
+                f"I'd leave {fix_phrase(outside[0], False)} out of the plan: its accuracy risk is "
+                "more than the quality budget allows.",
+                3,
+                8,
             )
         )
     return out
@@ -606,13 +615,14 @@ def _fix_without_engine(f: _Facts) -> list[Sentence]:
 def _tradeoffs(f: _Facts) -> list[Sentence]:
     a = f.a
     out: list[Sentence] = []
-    best = preferred_option(a.options)
-    if best is not None:
+    proposal = propose(a, f.scenario)
+    best = proposal.option if proposal is not None else None
+    if proposal is not None and best is not None:
         n = len(a.options)
         out.append(
             Sentence(
                 f"For product, I'd offer {n} option{'s' if n > 1 else ''}, led by "
-                f"{best.name} at {ms(best.projected_ms)}.",
+                f"“{best.name}” at {ms(best.projected_ms)}.",
                 1,
                 max_tier=1,
             )
@@ -629,16 +639,14 @@ def _tradeoffs(f: _Facts) -> list[Sentence]:
             verdict = "meets the target" if o.meets_sla else "still misses"
             out.append(
                 Sentence(
-                    f"{o.name} reaches {ms(o.projected_ms)}{perceived} and {verdict}, with "
+                    f"“{o.name}” reaches {ms(o.projected_ms)}{perceived} and {verdict}, with "
                     f"{RISK_WORDS[o.accuracy_risk]} accuracy risk and {COST_WORDS[o.cost]}, "
                     f"in {days(o.effort_days)}.",
                     2,
                     1 + i,
                 )
             )
-        runner = next((o for o in a.options if o is not best), None)
-        reason = f", because {why_preferred(best, runner)}" if runner else ""
-        out.append(Sentence(f"I'd propose {best.name}{reason}.", 2, 1))
+        out.append(Sentence(f"I'd propose “{best.name}”, because {proposal.reason}.", 2, 1))
         out.append(
             Sentence(
                 "Then I'd ask which matters more for this feature: absolute speed, quality or "

@@ -155,7 +155,19 @@ def fix_phrase(rec: Recommendation, with_stage: bool = True) -> str:
 
 
 def saving_phrase(rec: Recommendation) -> str:
-    return ms_range(*rec.saving_ms)
+    """What a fix is worth, said honestly: streaming cuts the wait for the first output, a fix
+    that restores a steady state is worth more than any number, the rest save a range."""
+    extra = rec.model_extra or {}
+    low, high = rec.saving_ms
+    total = f"{ms_range(low, high)} off the total" if high >= 0.5 else ""
+    perceived = extra.get("perceived_saving_ms")
+    if perceived is not None:
+        first = f"{ms_range(*perceived)} off the wait for the first output"
+        return f"{first} and {total}" if total else first
+    if extra.get("restores_stability"):
+        keep = "enough to keep up at peak"
+        return f"{keep}, then {total}" if total else keep
+    return ms_range(low, high) if high >= 0.5 else "little on its own"
 
 
 def capitalize(text: str) -> str:

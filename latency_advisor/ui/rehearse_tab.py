@@ -66,7 +66,8 @@ class _CardJob(QRunnable):
 
     def run(self) -> None:
         try:
-            expected = expected_answer(self.card, analyze(self.card.load_scenario()))
+            scenario = self.card.load_scenario()
+            expected = expected_answer(self.card, analyze(scenario), scenario)
         except Exception as exc:  # shown to the user in the tab, never a crash of the window
             self.signals.failed.emit(self.token, f"{type(exc).__name__}: {exc}")
             return
