@@ -32,6 +32,11 @@ def _analysis(card_id: str) -> Analysis:
     return analyze(find_card(card_id).load_scenario())
 
 
+def _card_only(card_id: str) -> Analysis:
+    """The card's analysis as it is before the rule engine speaks: no fixes, no options."""
+    return _analysis(card_id).model_copy(update={"recommendations": [], "options": []})
+
+
 def _perfect(expected) -> DrillAnswer:
     return DrillAnswer(
         items=["measure", *expected.order, "rollout"],
@@ -60,7 +65,7 @@ def test_the_seven_cards_of_the_source_material_load_with_their_scenarios() -> N
 
 @pytest.mark.parametrize("card", load_cards(), ids=lambda c: c.id)
 def test_card_order_without_engine_runs_system_then_serving_then_model(card) -> None:
-    a = analyze(card.load_scenario()).model_copy(update={"recommendations": []})
+    a = _card_only(card.id)
     expected = expected_answer(card, a)
     assert expected.source == "card"
     ranks = [LEVEL_RANK[level_of(t)] for t in expected.order]
@@ -74,7 +79,7 @@ def test_card_order_without_engine_runs_system_then_serving_then_model(card) -> 
 
 def test_one_swapped_pair_costs_exactly_one_pair_of_order_points() -> None:
     card = find_card("bert-intent")
-    ex = expected_answer(card, _analysis("bert-intent").model_copy(update={"recommendations": []}))
+    ex = expected_answer(card, _card_only("bert-intent"))
     assert ex.order == [
         "runtime",
         "graph_optimization",
@@ -104,9 +109,7 @@ def test_one_swapped_pair_costs_exactly_one_pair_of_order_points() -> None:
 
 def test_quantization_before_measuring_without_rollout_and_the_average_names_the_mistakes() -> None:
     card = find_card("fraud-feature-fetch")
-    ex = expected_answer(
-        card, _analysis("fraud-feature-fetch").model_copy(update={"recommendations": []})
-    )
+    ex = expected_answer(card, _card_only("fraud-feature-fetch"))
     answer = DrillAnswer(
         items=["quantization_int8", "measure", "colocate", "fewer_calls", "precompute", "caching"],
         metric="average",
@@ -136,9 +139,7 @@ def test_quantization_before_measuring_without_rollout_and_the_average_names_the
 
 def test_model_first_with_system_fixes_available_is_named() -> None:
     card = find_card("rag-assistant")
-    ex = expected_answer(
-        card, _analysis("rag-assistant").model_copy(update={"recommendations": []})
-    )
+    ex = expected_answer(card, _card_only("rag-assistant"))
     items = [
         "measure",
         "quantization_int4",
@@ -156,9 +157,7 @@ def test_model_first_with_system_fixes_available_is_named() -> None:
 
 def test_metric_stricter_or_looser_than_the_target() -> None:
     card = find_card("rag-assistant")
-    ex = expected_answer(
-        card, _analysis("rag-assistant").model_copy(update={"recommendations": []})
-    )
+    ex = expected_answer(card, _card_only("rag-assistant"))
     strict = score_answer(ex, DrillAnswer(["measure", *ex.order, "rollout"], metric="p99"))
     loose = score_answer(ex, DrillAnswer(["measure", *ex.order, "rollout"], metric="p90"))
     assert strict.points == pytest.approx(NO_OPTIONS_MAX - 0.3 * METRIC_POINTS)

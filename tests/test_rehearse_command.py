@@ -9,6 +9,8 @@ import pytest
 
 from latency_advisor.analysis import analyze
 from latency_advisor.cli import main
+from latency_advisor.rehearsal.cards import find_card
+from latency_advisor.rehearsal.drill import expected_answer
 from latency_advisor.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,19 +46,26 @@ def test_invalid_scenario_exits_2_and_writes_nothing(tmp_path: Path, capsys) -> 
 
 
 def test_scripted_drill_answer_is_scored_as_json(capsys) -> None:
-    answer = "measure,runtime,graph_optimization,threads,quantization_int8,distillation,rollout"
-    code = main(
-        ["rehearse", "--drill", "bert-intent", "--answer", answer, "--metric", "p95", "--json"]
-    )
-    assert code == 0
+    card = find_card("bert-intent")
+    scenario = card.load_scenario()
+    expected = expected_answer(card, analyze(scenario), scenario)
+    right = ",".join(["measure", *expected.order, "rollout"])
+    argv = ["rehearse", "--drill", "bert-intent", "--metric", "p95", "--json"]
+    if expected.best_option is not None:
+        argv += ["--option", expected.best_option.name]
+    assert main([*argv, "--answer", right]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["card"] == "bert-intent"
-    expected = data["expected_order"]
-    assert expected[0] == "measure" and expected[-1] == "rollout"
-    if answer.split(",") == expected:
-        assert data["score"] == 100 and data["findings"] == []
-    else:  # the engine's order differs from the card's: every difference is explained
-        assert data["score"] < 100 and data["findings"]
+    assert data["card"] == "bert-intent" and data["score"] == 100 and data["findings"] == []
+    assert data["expected_order"] == right.split(",")
+
+    backwards = ",".join(reversed(expected.order))
+    assert main([*argv, "--answer", backwards]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["score"] < 50
+    assert {"forgetting-rollout", "fixing-before-measuring"} <= set(data["mistakes"]) or {
+        "forgetting-rollout",
+        "quantization-before-measuring",
+    } <= set(data["mistakes"])
 
 
 def test_interactive_drill_reads_the_answer_from_the_prompt(monkeypatch, capsys) -> None:

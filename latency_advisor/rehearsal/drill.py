@@ -23,8 +23,8 @@ from latency_advisor.rehearsal.wording import (
     ROLLOUT,
     level_of,
     pct_label,
-    saving_phrase,
     technique_label,
+    value_clause,
 )
 from latency_advisor.scenario import Scenario
 
@@ -133,7 +133,7 @@ def expected_answer(card: Card, analysis: Analysis, scenario: Scenario | None = 
         savings: dict[str, str] = {}
         for rec in analysis.recommendations:
             if rec.technique not in savings:
-                savings[rec.technique] = saving_phrase(rec)
+                savings[rec.technique] = value_clause(rec)
                 order.append(rec.technique)
         # A distractor the engine ranks outside the top fixes still makes a poor answer here.
         order = order[:MAX_FIXES]
@@ -189,7 +189,7 @@ def _selection(ex: Expected, answer: DrillAnswer) -> Part:
         if tech in chosen:
             right += 1
             continue
-        saving = f", worth {ex.savings[tech]}" if tech in ex.savings else ""
+        saving = f", {ex.savings[tech]}" if tech in ex.savings else ""
         findings.append(
             Finding(
                 "selection",
@@ -250,7 +250,7 @@ def _why_before(ex: Expected, first: str, second: str) -> str:
         return (
             head
             + f"both are {lf}-level, and the engine ranks it higher for what it saves against "
-            + f"the gap, its cost and effort (worth {ex.savings[first]}, against "
+            + f"the gap, its cost and effort (the first {ex.savings[first]}; the second "
             + f"{ex.savings[second]})."
         )
     return head + f"both are {lf}-level, and it is the cheaper, surer step on this path."

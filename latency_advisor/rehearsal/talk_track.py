@@ -25,8 +25,9 @@ from latency_advisor.rehearsal.wording import (
     ms,
     pct_label,
     rps,
-    saving_phrase,
     share,
+    value_clause,
+    value_short,
 )
 from latency_advisor.scenario import Scenario
 
@@ -483,12 +484,12 @@ def _fix(f: _Facts) -> list[Sentence]:
     out = [
         Sentence(
             f"I'd start with the cheapest lever that matters: {fix_phrase(first, False)}, "
-            f"worth {saving_phrase(first)}.",
+            f"{value_clause(first)}.",
             1,
             max_tier=1,
         ),
         Sentence(
-            f"The first fix is to {fix_phrase(first)}, worth {saving_phrase(first)} at {f.P}, "
+            f"The first fix is to {fix_phrase(first)}, {value_clause(first, f.P)}, "
             f"with {RISK_WORDS[first.accuracy_risk]} accuracy risk.",
             2,
             0,
@@ -496,7 +497,7 @@ def _fix(f: _Facts) -> list[Sentence]:
     ]
     nxt = recs[1:3]
     if nxt:
-        parts = [f"{fix_phrase(r)} ({saving_phrase(r)})" for r in nxt]
+        parts = [f"{fix_phrase(r)} ({value_short(r)})" for r in nxt]
         out.append(Sentence(f"Next I'd {' and then '.join(parts)}.", 2, 1))
     levels = {r.level for r in recs}
     if len(levels) > 1:
@@ -541,10 +542,11 @@ def _fix(f: _Facts) -> list[Sentence]:
                 10 + i,
             )
         )
+    openers = ("After that I'd", "Then", "Further down the list I'd", "Later I'd", "Last, I'd")
     for i, r in enumerate(recs[3:8]):
         out.append(
             Sentence(
-                f"After that, {fix_phrase(r)}, worth {saving_phrase(r)}, with "
+                f"{openers[i]} {fix_phrase(r)}, {value_clause(r)}, with "
                 f"{RISK_WORDS[r.accuracy_risk]} accuracy risk and {days(r.effort_days)} of work.",
                 3,
                 20 + i,
@@ -630,7 +632,8 @@ def _tradeoffs(f: _Facts) -> list[Sentence]:
         out.append(
             Sentence(f"For the product team I'd lay out {n} option{'s' if n > 1 else ''}.", 2, 0)
         )
-        for i, o in enumerate(a.options[:4]):
+        ordered = [best, *[o for o in a.options if o is not best]]
+        for i, o in enumerate(ordered[:4]):
             perceived = (
                 f", with the first output after {ms(o.perceived_ms)}"
                 if o.perceived_ms is not None

@@ -126,10 +126,15 @@ def share(fraction: float) -> str:
 
 
 def days(effort: Sequence[float]) -> str:
-    low, high = effort
+    """Effort in days, as said: whole days except under two ("half a day", "1.5 days")."""
+    low, high = (_day(v) for v in effort)
     if low == high:
-        return f"{low:g} day" + ("" if low == 1 else "s")
-    return f"{low:g}–{high:g} days"
+        return f"{low} day" + ("" if low == "1" else "s")
+    return f"{low}–{high} days"
+
+
+def _day(value: float) -> str:
+    return f"{round(value * 2) / 2:g}" if value < 2 else f"{round(value)}"
 
 
 def rps(value: float) -> str:
@@ -154,20 +159,35 @@ def fix_phrase(rec: Recommendation, with_stage: bool = True) -> str:
     return phrase
 
 
-def saving_phrase(rec: Recommendation) -> str:
-    """What a fix is worth, said honestly: streaming cuts the wait for the first output, a fix
-    that restores a steady state is worth more than any number, the rest save a range."""
+def value_clause(rec: Recommendation, at: str = "") -> str:
+    """What a fix is worth, as a clause after its name. Said honestly: streaming cuts the wait
+    for the first output, a fix that restores a steady state is worth more than any number, and
+    the rest save a range of the end-to-end time (`at` names the percentile it is read at)."""
     extra = rec.model_extra or {}
     low, high = rec.saving_ms
-    total = f"{ms_range(low, high)} off the total" if high >= 0.5 else ""
+    total = ms_range(low, high) if high >= 0.5 else ""
     perceived = extra.get("perceived_saving_ms")
     if perceived is not None:
-        first = f"{ms_range(*perceived)} off the wait for the first output"
-        return f"{first} and {total}" if total else first
+        clause = f"which cuts the wait for the first output by {ms_range(*perceived)}"
+        return f"{clause} and the total by {total}" if total else clause
     if extra.get("restores_stability"):
-        keep = "enough to keep up at peak"
-        return f"{keep}, then {total}" if total else keep
-    return ms_range(low, high) if high >= 0.5 else "little on its own"
+        clause = "which lets the service keep up at peak"
+        return f"{clause} and then saves {total}" if total else clause
+    if not total:
+        return "worth little on its own"
+    return f"worth {total} at {at}" if at else f"worth {total}"
+
+
+def value_short(rec: Recommendation) -> str:
+    """The same, in a few words for a parenthesis."""
+    extra = rec.model_extra or {}
+    perceived = extra.get("perceived_saving_ms")
+    if perceived is not None:
+        return f"{ms_range(*perceived)} sooner to the first output"
+    if extra.get("restores_stability"):
+        return "keeps up at peak"
+    low, high = rec.saving_ms
+    return ms_range(low, high) if high >= 0.5 else "a small gain"
 
 
 def capitalize(text: str) -> str:
