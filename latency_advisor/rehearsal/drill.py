@@ -29,6 +29,8 @@ from latency_advisor.rehearsal.wording import (
 from latency_advisor.scenario import Scenario
 
 MAX_FIXES = 5
+MAX_SHOWN = 7
+NO_CASE = "The analysis finds no case for it on this path: no rule recommends it here."
 METRICS: tuple[str, ...] = ("average", "p50", "p90", "p95", "p99", "p99.9")
 
 # Points per part of the answer; a part the analysis cannot judge is left out of the total.
@@ -135,9 +137,15 @@ def expected_answer(card: Card, analysis: Analysis, scenario: Scenario | None = 
             if rec.technique not in savings:
                 savings[rec.technique] = value_clause(rec)
                 order.append(rec.technique)
-        # A distractor the engine ranks outside the top fixes still makes a poor answer here.
-        order = order[:MAX_FIXES]
+        # The engine's top fixes, plus the card's candidates wherever the engine ranks them (so
+        # the tempting model-level levers stay in play); the engine's order decides.
+        top = set(order[:MAX_FIXES])
+        order = [t for t in order if t in top or t in card.candidates][:MAX_SHOWN]
+        # A distractor the engine ranks outside these still makes a poor answer here.
         skip = {t: why for t, why in card.distractors.items() if t not in order}
+        for tech in card.candidates:
+            if tech not in savings:
+                skip[tech] = NO_CASE
         return Expected(order=order, skip=skip, savings=savings, source="engine", **common)
     order = sorted(card.candidates, key=lambda t: LEVEL_RANK.get(level_of(t) or "model", 2))
     return Expected(order=order, skip=dict(card.distractors), savings={}, source="card", **common)

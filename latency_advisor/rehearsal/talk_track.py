@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from latency_advisor.analysis import Analysis, StageOut
+from latency_advisor.analysis import Analysis, Recommendation, StageOut
 from latency_advisor.rehearsal.framework import LENGTHS, STEPS, Length, LengthId, Step
 from latency_advisor.rehearsal.framework import speaking_seconds as _speaking_seconds
 from latency_advisor.rehearsal.proposal import propose
@@ -174,6 +174,11 @@ class _Facts:
         self.top = next((s for s in self.stages if s.name == a.bottleneck.stage), self.by_share[0])
         self.model_share = sum(s.share for s in self.stages if s.kind == "model")
         self.has_model = any(s.kind == "model" for s in self.stages)
+
+    def fix(self, rec: Recommendation) -> str:
+        """A fix as an action, naming its stage only where it is not the bottleneck (already
+        named, and repeating it in every sentence sounds read out)."""
+        return fix_phrase(rec, with_stage=rec.stage not in (None, self.top.name))
 
     def budget(self) -> str:
         if self.max_drop is None:
@@ -489,7 +494,7 @@ def _fix(f: _Facts) -> list[Sentence]:
             max_tier=1,
         ),
         Sentence(
-            f"The first fix is to {fix_phrase(first)}, {value_clause(first, f.P)}, "
+            f"The first fix is to {f.fix(first)}, {value_clause(first, f.P)}, "
             f"with {RISK_WORDS[first.accuracy_risk]} accuracy risk.",
             2,
             0,
@@ -497,7 +502,7 @@ def _fix(f: _Facts) -> list[Sentence]:
     ]
     nxt = recs[1:3]
     if nxt:
-        parts = [f"{fix_phrase(r)} ({value_short(r)})" for r in nxt]
+        parts = [f"{f.fix(r)} ({value_short(r)})" for r in nxt]
         out.append(Sentence(f"Next I'd {' and then '.join(parts)}.", 2, 1))
     levels = {r.level for r in recs}
     if len(levels) > 1:
@@ -536,7 +541,7 @@ def _fix(f: _Facts) -> list[Sentence]:
     for i, r in enumerate(recs[:3]):
         out.append(
             Sentence(
-                f"{capitalize(fix_phrase(r))} takes about {days(r.effort_days)}, with "
+                f"{capitalize(f.fix(r))} takes about {days(r.effort_days)}, with "
                 f"{COST_WORDS[r.cost]}.",
                 3,
                 10 + i,
@@ -546,7 +551,7 @@ def _fix(f: _Facts) -> list[Sentence]:
     for i, r in enumerate(recs[3:8]):
         out.append(
             Sentence(
-                f"{openers[i]} {fix_phrase(r)}, {value_clause(r)}, with "
+                f"{openers[i]} {f.fix(r)}, {value_clause(r)}, with "
                 f"{RISK_WORDS[r.accuracy_risk]} accuracy risk and {days(r.effort_days)} of work.",
                 3,
                 20 + i,
