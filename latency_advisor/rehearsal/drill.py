@@ -28,8 +28,7 @@ from latency_advisor.rehearsal.wording import (
 )
 from latency_advisor.scenario import Scenario
 
-MAX_FIXES = 5
-MAX_SHOWN = 7
+MAX_FIXES = 3  # the engine's top fixes a drill always shows, beside the card's candidates
 NO_CASE = "The analysis finds no case for it on this path: no rule recommends it here."
 METRICS: tuple[str, ...] = ("average", "p50", "p90", "p95", "p99", "p99.9")
 
@@ -140,7 +139,7 @@ def expected_answer(card: Card, analysis: Analysis, scenario: Scenario | None = 
         # The engine's top fixes, plus the card's candidates wherever the engine ranks them (so
         # the tempting model-level levers stay in play); the engine's order decides.
         top = set(order[:MAX_FIXES])
-        order = [t for t in order if t in top or t in card.candidates][:MAX_SHOWN]
+        order = [t for t in order if t in top or t in card.candidates]
         # A distractor the engine ranks outside these still makes a poor answer here.
         skip = {t: why for t, why in card.distractors.items() if t not in order}
         for tech in card.candidates:
