@@ -640,16 +640,14 @@ def _tradeoffs(f: _Facts) -> list[Sentence]:
         ordered = [best, *[o for o in a.options if o is not best]]
         for i, o in enumerate(ordered[:4]):
             perceived = (
-                f", with the first output after {ms(o.perceived_ms)}"
-                if o.perceived_ms is not None
-                else ""
+                f" (first output after {ms(o.perceived_ms)})" if o.perceived_ms is not None else ""
             )
             verdict = "meets the target" if o.meets_sla else "still misses"
             out.append(
                 Sentence(
-                    f"“{o.name}” reaches {ms(o.projected_ms)}{perceived} and {verdict}, with "
-                    f"{RISK_WORDS[o.accuracy_risk]} accuracy risk and {COST_WORDS[o.cost]}, "
-                    f"in {days(o.effort_days)}.",
+                    f"“{o.name}” reaches {ms(o.projected_ms)} and {verdict}{perceived}; it "
+                    f"carries {RISK_WORDS[o.accuracy_risk]} accuracy risk and "
+                    f"{COST_WORDS[o.cost]}, and takes {days(o.effort_days)}.",
                     2,
                     1 + i,
                 )
