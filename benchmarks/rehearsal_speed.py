@@ -20,8 +20,9 @@ from collections.abc import Callable
 from latency_advisor.analysis import analyze
 from latency_advisor.paths import examples_dir
 from latency_advisor.rehearsal.cards import load_cards
-from latency_advisor.rehearsal.drill import DrillAnswer, expected_answer, score_answer
+from latency_advisor.rehearsal.drill import DrillAnswer, expected_answer
 from latency_advisor.rehearsal.markdown import talk_track_markdown
+from latency_advisor.rehearsal.scoring import score_answer
 from latency_advisor.rehearsal.talk_track import build_talk_track
 from latency_advisor.scenario import load_scenario
 

@@ -10,18 +10,20 @@ import pytest
 from latency_advisor.analysis import Analysis, Option, Recommendation, analyze
 from latency_advisor.rehearsal.cards import CardError, find_card, load_card_file, load_cards
 from latency_advisor.rehearsal.drill import (
+    AnswerError,
+    DrillAnswer,
+    expected_answer,
+    shuffled_items,
+)
+from latency_advisor.rehearsal.scoring import (
     MEASURE_POINTS,
     METRIC_POINTS,
     OPTION_POINTS,
     ORDER_POINTS,
     ROLLOUT_POINTS,
     SELECTION_POINTS,
-    AnswerError,
-    DrillAnswer,
-    expected_answer,
     format_score,
     score_answer,
-    shuffled_items,
 )
 from latency_advisor.rehearsal.wording import LEVEL_RANK, level_of, technique_label
 

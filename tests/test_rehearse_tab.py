@@ -11,7 +11,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt
 
 from latency_advisor.analysis import analyze
-from latency_advisor.rehearsal.drill import score_answer
+from latency_advisor.rehearsal.scoring import score_answer
 from latency_advisor.scenario import load_scenario
 from latency_advisor.ui.rehearse_tab import ITEM_ROLE, RehearseTab
 

@@ -90,13 +90,8 @@ def _list_cards() -> int:
 def _drill(args: argparse.Namespace) -> int:
     from latency_advisor.analysis import analyze
     from latency_advisor.rehearsal.cards import find_card
-    from latency_advisor.rehearsal.drill import (
-        DrillAnswer,
-        expected_answer,
-        format_score,
-        score_answer,
-        shuffled_items,
-    )
+    from latency_advisor.rehearsal.drill import DrillAnswer, expected_answer, shuffled_items
+    from latency_advisor.rehearsal.scoring import format_score, score_answer
 
     card = find_card(args.drill)
     scenario = card.load_scenario()

@@ -34,15 +34,13 @@ from latency_advisor.rehearsal.cards import Card, load_cards
 from latency_advisor.rehearsal.drill import (
     METRICS,
     DrillAnswer,
-    DrillScore,
     Expected,
     expected_answer,
-    format_score,
-    score_answer,
     shuffled_items,
 )
 from latency_advisor.rehearsal.framework import LENGTHS
 from latency_advisor.rehearsal.markdown import spoken_time, talk_track_markdown
+from latency_advisor.rehearsal.scoring import DrillScore, format_score, score_answer
 from latency_advisor.rehearsal.talk_track import TalkTrack, build_talk_track
 from latency_advisor.rehearsal.wording import technique_label
 from latency_advisor.scenario import Scenario
