@@ -5,8 +5,8 @@ Prints medians (and the analysis time beside them, for scale) measured in one ru
     .venv/bin/python benchmarks/rehearsal_speed.py [--repeat N]
 
 A figure here is what the Rehearse tab spends on the UI thread when the length changes
-(talk track) or the Score button is pressed (drill scoring); the analysis itself runs on a
-worker thread.
+(talk track), an export is written (Markdown, PDF) or the Score button is pressed (drill
+scoring); a card's analysis runs on a worker thread.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from latency_advisor.paths import examples_dir
 from latency_advisor.rehearsal.cards import load_cards
 from latency_advisor.rehearsal.drill import DrillAnswer, expected_answer
 from latency_advisor.rehearsal.markdown import talk_track_markdown
+from latency_advisor.rehearsal.pdf import build_talk_track_pdf
 from latency_advisor.rehearsal.scoring import score_answer
 from latency_advisor.rehearsal.talk_track import build_talk_track
 from latency_advisor.scenario import load_scenario
@@ -45,7 +46,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args()
-    print(f"{'example':<22} {'analysis':>9} {'30s':>7} {'2min':>7} {'deep':>7} {'md':>7}  (ms)")
+    print(
+        f"{'example':<22} {'analysis':>9} {'30s':>7} {'2min':>7} {'deep':>7} {'md':>7} "
+        f"{'pdf':>7}  (ms, medians)"
+    )
     for path in sorted(examples_dir().glob("*.yaml")):
         scenario = load_scenario(path)
         a = analyze(scenario)
@@ -60,6 +64,9 @@ def main() -> None:
             )
         track = build_talk_track(a, "deep", scenario=scenario)
         row.append(median_ms(lambda t=track: talk_track_markdown(t), args.repeat))
+        row.append(
+            median_ms(lambda t=track, a=a: build_talk_track_pdf(t, a), max(5, args.repeat // 20))
+        )
         print(f"{path.stem:<22} " + " ".join(f"{v:>7.3f}" for v in row))
     print()
     for card in load_cards():

@@ -31,7 +31,9 @@ def test_markdown_export_is_written_whole(tmp_path: Path, capsys) -> None:
     assert main(["rehearse", str(RAG), "--length", "deep", "--markdown", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Talk track: ")
-    assert text.count("\n## ") == 6
+    assert text.count("\n## ") == 7  # six steps, then the card's tradeoff questions
+    assert "## Questions to prepare for" in text
+    assert find_card("rag-assistant").tradeoff_questions[0] in text
     assert list(tmp_path.iterdir()) == [out]
 
 
@@ -74,6 +76,7 @@ def test_interactive_drill_reads_the_answer_from_the_prompt(monkeypatch, capsys)
     assert main(["rehearse", "--drill", "fraud-feature-fetch"]) == 0
     out = capsys.readouterr().out
     assert "Score:" in out and "ignoring the tail" in out
+    assert "Tradeoff questions to prepare:" in out
 
 
 @pytest.mark.parametrize(

@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
 def _talk_track(args: argparse.Namespace) -> int:
     from latency_advisor.analysis import analyze
     from latency_advisor.atomic import atomic_write_text
+    from latency_advisor.rehearsal.cards import questions_for
     from latency_advisor.rehearsal.markdown import talk_track_markdown, talk_track_text
     from latency_advisor.rehearsal.talk_track import build_talk_track
     from latency_advisor.scenario import load_scenario
@@ -66,13 +67,14 @@ def _talk_track(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file)
     analysis = analyze(scenario)
     track = build_talk_track(analysis, args.length, scenario=scenario)
+    questions = questions_for(args.file)
     if args.markdown:
-        atomic_write_text(args.markdown, talk_track_markdown(track))
+        atomic_write_text(args.markdown, talk_track_markdown(track, questions))
         print(f"wrote {args.markdown}")
     if args.pdf:
         from latency_advisor.rehearsal.pdf import write_talk_track_pdf
 
-        size = write_talk_track_pdf(args.pdf, track, analysis)
+        size = write_talk_track_pdf(args.pdf, track, analysis, questions)
         print(f"wrote {args.pdf} ({size:,} bytes)")
     if not (args.markdown or args.pdf):
         print(talk_track_text(track), end="")
@@ -119,6 +121,10 @@ def _drill(args: argparse.Namespace) -> int:
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print(format_score(score), end="")
+        if card.tradeoff_questions:
+            print("\nTradeoff questions to prepare:")
+            for question in card.tradeoff_questions:
+                print(f"  - {question}")
     return 0
 
 

@@ -117,3 +117,12 @@ def find_card(card_id: str) -> Card:
             return c
     known = ", ".join(c.id for c in load_cards())
     raise CardError(f"no drill card {card_id!r}; the cards are: {known}")
+
+
+def questions_for(path: str | Path) -> list[str]:
+    """The tradeoff questions of the card about this scenario file (a bundled example), if any."""
+    stem = Path(path).stem
+    for c in load_cards():
+        if c.scenario == stem:
+            return list(c.tradeoff_questions)
+    return []

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -261,6 +262,10 @@ class RehearseTab(QWidget):
         self.up_button.clicked.connect(lambda: self.move_selected(-1))
         self.down_button = QPushButton("Move down", page)
         self.down_button.clicked.connect(lambda: self.move_selected(+1))
+        self.up_button.setShortcut(QKeySequence("Ctrl+Up"))
+        self.down_button.setShortcut(QKeySequence("Ctrl+Down"))
+        self.up_button.setToolTip("Move the selected item up (Ctrl+Up)")
+        self.down_button.setToolTip("Move the selected item down (Ctrl+Down)")
         moves = QVBoxLayout()
         moves.addWidget(self.up_button)
         moves.addWidget(self.down_button)
