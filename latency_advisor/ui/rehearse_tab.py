@@ -99,7 +99,8 @@ class RehearseTab(QWidget):
         self.tabs.addTab(self._build_drill_page(), "Drill")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.tabs)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(self._build_timer_row())
         self._load_cards()
         self._show_track()
 
@@ -129,26 +130,29 @@ class RehearseTab(QWidget):
         self.track_view.setAccessibleName("Talk track")
         self.track_view.setOpenLinks(False)
 
-        self.timer_label = QLabel(page)
+        layout = QVBoxLayout(page)
+        layout.addLayout(top)
+        layout.addWidget(self.track_view, 1)
+        return page
+
+    def _build_timer_row(self) -> QHBoxLayout:
+        """The speaking timer, under both pages: for the talk track and for a drill said aloud."""
+        self.timer_label = QLabel(self)
         self.timer_label.setAccessibleName("Speaking time")
-        self.timer_button = QPushButton("Start timer", page)
+        self.timer_button = QPushButton("Start timer", self)
         self.timer_button.clicked.connect(self._toggle_timer)
-        self.timer_reset_button = QPushButton("Reset", page)
+        self.timer_reset_button = QPushButton("Reset", self)
         self.timer_reset_button.clicked.connect(self.reset_timer)
         self._ticker = QTimer(self)
         self._ticker.setInterval(250)
         self._ticker.timeout.connect(self._tick)
-        bottom = QHBoxLayout()
-        bottom.addWidget(QLabel("Practice:", page))
-        bottom.addWidget(self.timer_label, 1)
-        bottom.addWidget(self.timer_button)
-        bottom.addWidget(self.timer_reset_button)
-
-        layout = QVBoxLayout(page)
-        layout.addLayout(top)
-        layout.addWidget(self.track_view, 1)
-        layout.addLayout(bottom)
-        return page
+        row = QHBoxLayout()
+        row.setContentsMargins(8, 4, 8, 4)
+        row.addWidget(QLabel("Speaking practice:", self))
+        row.addWidget(self.timer_label, 1)
+        row.addWidget(self.timer_button)
+        row.addWidget(self.timer_reset_button)
+        return row
 
     def set_analysis(self, analysis: Analysis | None, scenario: Scenario | None = None) -> None:
         """Show the talk track of `analysis`; the scenario adds its traffic and quality budget."""
