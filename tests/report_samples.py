@@ -26,8 +26,9 @@ FIXES = [
 ]  # fmt: skip
 
 
-def plain_analysis(name: str = "rag_assistant") -> Analysis:
-    return analyze(load_scenario(EXAMPLES / f"{name}.yaml"))
+def plain_analysis(name: str = "rag_assistant", *, advice: bool = True) -> Analysis:
+    """The real analysis of a bundled example; without the rule engine's advice if asked."""
+    return analyze(load_scenario(EXAMPLES / f"{name}.yaml"), advice=advice)
 
 
 def with_plan_and_options(analysis: Analysis) -> Analysis:

@@ -100,3 +100,44 @@ def test_charts_never_touch_pyplot_state():
 def test_unknown_theme_is_refused():
     with pytest.raises(ValueError, match="theme"):
         charts.budget_chart(plain_analysis(), "sepia")  # type: ignore[arg-type]
+
+
+def test_many_stages_and_steps_stay_legible():
+    a = with_plan_and_options(plain_analysis("recommender"))
+    first = a.stages[0]
+    a.stages = [first.model_copy(update={"name": f"stage {i}", "share": 1 / 40}) for i in range(40)]
+    a.plan = a.plan * 4
+    budget = charts.budget_chart(a)
+    labels = budget.axes[0].get_legend_handles_labels()[1]
+    assert len(labels) <= charts.MAX_SEGMENTS + 1 and "31 other stages" in labels
+    waterfall = charts.plan_waterfall(a)
+    ticks = [t.get_text() for t in waterfall.axes[0].get_xticklabels()]
+    assert ticks[1:4] == ["1", "2", "3"]
+    assert len(charts.budget_table(a).rows) >= 40
+    assert _png(budget) and _png(waterfall)
+
+
+def _luminance(rgb) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_all_chart_text_is_readable_on_its_background(theme):
+    from matplotlib.colors import to_rgb
+    from matplotlib.text import Text
+
+    a = with_plan_and_options(plain_analysis())
+    for chart, _table in charts.CHARTS.values():
+        fig = chart(a, theme)
+        _png(fig)  # lay out, so every text artist exists
+        bg = _luminance(fig.get_facecolor())
+        for text in fig.findobj(Text):
+            if not text.get_text().strip() or not text.get_visible():
+                continue
+            fg = _luminance(to_rgb(text.get_color()))
+            ratio = (max(fg, bg) + 0.05) / (min(fg, bg) + 0.05)
+            assert ratio >= 3.0, (fig.get_label(), text.get_text(), ratio)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +19,9 @@ from pypdf import PdfReader
 from latency_advisor.analysis import analyze
 from latency_advisor.cli import main
 from latency_advisor.report.document import build_pdf, write_report
+from latency_advisor.report.narrative import recommended_option
 from latency_advisor.report.text import ms
-from latency_advisor.scenario import Calibration, load_scenario
+from latency_advisor.scenario import Calibration, load_scenario, save_scenario
 from tests.report_samples import EXAMPLES, plain_analysis, with_plan_and_options
 
 SECTIONS = [
@@ -69,7 +73,7 @@ def colour_pixels(image) -> int:
 @pytest.fixture(scope="module")
 def example_report() -> tuple[bytes, object, object]:
     scenario = load_scenario(EXAMPLES / "rag_assistant.yaml")
-    analysis = with_plan_and_options(analyze(scenario))
+    analysis = analyze(scenario)  # the rule engine's real fixes, plan and options
     return build_pdf(scenario, analysis), scenario, analysis
 
 
@@ -90,12 +94,16 @@ def test_example_report_has_every_section_with_the_scenarios_numbers(example_rep
     assert a.bottleneck.stage in text
     for stage in scenario.stages:
         assert stage.name in text
+    assert a.options and a.plan and a.recommendations
     for option in a.options:
         assert option.name in text
     for rec in a.recommendations:
         assert rec.title in text
-    assert f"Take the option “{a.options[0].name}”" in text
-    assert "Why not the others" in text and "misses the p95 target" in text
+    choice = recommended_option(a, scenario)
+    assert f"Take the option “{a.options[choice.index].name}”" in text
+    assert "Why not the others" in text
+    for step in a.plan:
+        assert ms(step.projected_ms).replace(" ms", "") in text
     for metric in ("p50", "p99", "Error rate", "Cost per 1,000 requests"):
         assert metric in text
     assert "Percentile (p50, p95, p99)" in text and "Quantization" in text
@@ -120,7 +128,7 @@ def test_output_is_byte_identical_for_the_same_input(example_report):
 def test_report_reads_sensibly_without_plan_or_options(artifacts_dir):
     for name in ("bert_intent", "recommender", "video_analytics", "batch_scoring"):
         scenario = load_scenario(EXAMPLES / f"{name}.yaml")
-        data = build_pdf(scenario, analyze(scenario))
+        data = build_pdf(scenario, analyze(scenario, advice=False))
         text = pdf_text(data)
         for heading in SECTIONS:
             assert heading in text, (name, heading)
@@ -132,7 +140,8 @@ def test_report_reads_sensibly_without_plan_or_options(artifacts_dir):
         else:
             assert "No fixes are listed for this path yet" in text
     cannot = build_pdf(
-        scenario := load_scenario(EXAMPLES / "video_analytics.yaml"), analyze(scenario)
+        scenario := load_scenario(EXAMPLES / "video_analytics.yaml"),
+        analyze(scenario, advice=False),
     )
     assert "cannot keep up" in pdf_text(cannot)
 
@@ -176,7 +185,7 @@ def test_markup_unicode_and_emoji_print_as_typed_and_fetch_nothing(
     assert all(ink(img) > 0.02 for img in images)
 
 
-def test_measurement_appendix_shows_machine_facts_and_intervals(tmp_path):
+def test_measurement_appendix_shows_machine_facts_and_intervals(tmp_path, artifacts_dir):
     bench = {
         "format": "latency-advisor/bench/v1",
         "model": "intent-encoder.onnx",
@@ -194,8 +203,15 @@ def test_measurement_appendix_shows_machine_facts_and_intervals(tmp_path):
     model_stage.calibration["quantization_int8"] = Calibration(
         speedup=(1.8, 2.6), max_abs_output_diff=0.004, source="bench.json"
     )
+    model_stage.calibration["threads"] = Calibration(
+        speedup=(1.1, 1.4),
+        source="measured: 1 intra-op threads vs 2, p50 speedup 1.25x; latency-advisor bench "
+        "intent.onnx on Test CPU 9000 (2 cores, avx512_vnni), onnxruntime 1.31.1",
+    )
     data = build_pdf(scenario, analyze(scenario), source=tmp_path / "scenario.yaml")
+    render_pages(data, artifacts_dir, "report_measured")
     text = pdf_text(data)
+    assert "1.10×–1.40×" in text and "(2 cores, avx512_vnni), onnxruntime 1.31.1" in text
     assert "Appendix A. Measurements" in text and "Appendix B. Glossary" in text
     assert "1.80×–2.60×" in text and "quantization_int8" in text
     assert "Test CPU 9000" in text and "0.049–0.056" in text
@@ -234,3 +250,72 @@ def test_write_report_replaces_the_file_in_one_step(tmp_path):
     size = write_report(scenario, plain_analysis("mobile_classifier"), out)
     assert out.stat().st_size == size and out.read_bytes().startswith(b"%PDF-")
     assert [p.name for p in tmp_path.iterdir()] == ["r.pdf"]
+
+
+def test_cli_start_imports_no_chart_or_pdf_library():
+    code = (
+        "import sys\n"
+        "from latency_advisor.cli import build_parser\n"
+        "build_parser()\n"
+        "heavy = {'matplotlib', 'reportlab'} & {m.split('.')[0] for m in sys.modules}\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_separate_runs_write_identical_files(tmp_path):
+    scenario = tmp_path / "hostile.yaml"
+    hostile = load_scenario(EXAMPLES / "rag_assistant.yaml")
+    hostile.notes = HOSTILE
+    save_scenario(hostile, scenario)
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"run{seed}.pdf"
+        subprocess.run(
+            [sys.executable, "-m", "latency_advisor", "report", str(scenario), "-o", str(out),
+             "--method", "simulation"],
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )  # fmt: skip
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert "日本語のメモ" in pdf_text(outputs[0])
+
+
+def test_a_fallback_font_draws_what_dejavu_lacks(monkeypatch, tmp_path):
+    from latency_advisor.report import fonts
+
+    # STIX (shipped with matplotlib) has letters DejaVu Sans lacks, e.g. U+1D81 and U+1D84
+    monkeypatch.setenv(fonts.FALLBACK_ENV, str(fonts.font_folder() / "STIXGeneral.ttf"))
+    fonts.fallback_chars.cache_clear()
+    try:
+        scenario = load_scenario(EXAMPLES / "bert_intent.yaml")
+        scenario.notes = "Extra letters: \u1d81\u1d84 & <b>markup</b> stays text."
+        data = build_pdf(scenario, analyze(scenario))
+    finally:
+        fonts.fallback_chars.cache_clear()
+    reader = PdfReader(io.BytesIO(data))
+    used = {
+        str(font["/BaseFont"])
+        for page in reader.pages
+        for font in (page["/Resources"].get("/Font") or {}).values()
+        if "/BaseFont" in font.get_object()
+    }
+    assert any("STIX" in name for name in used), used
+    text = pdf_text(data)
+    assert "Extra letters: \u1d81\u1d84 & <b>markup</b> stays text." in text
+
+
+def test_every_example_reports_the_rule_engines_advice(example_paths):
+    for path in example_paths:
+        scenario = load_scenario(path)
+        a = analyze(scenario)
+        text = pdf_text(build_pdf(scenario, a, source=path))
+        for heading in SECTIONS:
+            assert heading in text, (path.name, heading)
+        for rec in a.recommendations:
+            assert rec.title in text, (path.name, rec.title)
+        for option in a.options:
+            assert option.name in text, (path.name, option.name)
+        for item in getattr(a, "not_recommended", None) or []:
+            assert item["rule"] in text, (path.name, item)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from latency_advisor.commands.rules import add_rules_dir_option
 from latency_advisor.errors import UserError
 
 
@@ -24,6 +25,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         default="auto",
         help="queueing estimate: formulas, simulation, or chosen automatically (default)",
     )
+    add_rules_dir_option(p)
     return p
 
 
@@ -47,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     check_output(out)
     source = Path(args.file)
     scenario = load_scenario(source)
-    analysis = analyze(scenario, method=args.method)
+    analysis = analyze(scenario, method=args.method, rule_folders=args.rules_dir)
     try:
         size = write_report(scenario, analysis, out, source=source)
     except PermissionError as exc:

@@ -105,7 +105,7 @@ def budget_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     _style(ax, t)
     rows = [f"Composed {pct}\n(what users see)", f"Sum of stage {pct}s\n(naive)"]
     left = 0.0
-    for i, (name, ms) in enumerate(budget_segments(a)):
+    for i, (name, ms) in enumerate(_legible(budget_segments(a))):
         is_wait = name == WAIT_LABEL
         ax.barh(
             1,
@@ -132,11 +132,13 @@ def budget_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
         va="bottom",
     )
     ax.text(composed + top * 0.01, 1, _ms(composed), va="center", fontsize=8, color=t.foreground)
-    over = (naive / composed - 1) if composed > 0 else 0.0
+    service = a.current.service_at_sla_percentile_ms
+    over = (naive / service - 1) if service > 0 else 0.0
+    queue_note = "; no queue" if a.queueing_share > 0.0005 else ""
     ax.text(
         naive + top * 0.01,
         0,
-        f"{_ms(naive)} ({over:+.0%} vs composed)",
+        f"{_ms(naive)} ({over:+.0%} vs composed service time{queue_note})",
         va="center",
         fontsize=8,
         color=t.muted,
@@ -147,9 +149,25 @@ def budget_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     ax.set_xlabel(f"milliseconds at {pct}")
     ax.grid(axis="x", color=t.grid, linewidth=0.5)
     ax.set_axisbelow(True)
-    ax.set_title(plain(title), fontsize=9, loc="left")
+    ax.set_title(plain(title), fontsize=9, loc="left", color=t.foreground)
     _legend(ax, t, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=4)
     return fig
+
+
+MAX_SEGMENTS = 10
+
+
+def _legible(segments: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """At most MAX_SEGMENTS blocks: the smallest stages merge into one (the table has them all)."""
+    stages = [s for s in segments if s[0] != WAIT_LABEL]
+    if len(stages) <= MAX_SEGMENTS:
+        return segments
+    keep = {name for name, _ in sorted(stages, key=lambda s: -s[1])[: MAX_SEGMENTS - 1]}
+    rest = [ms for name, ms in stages if name not in keep]
+    merged = [s for s in segments if s[0] in keep]
+    merged.append((f"{len(rest)} other stages", sum(rest)))
+    merged += [s for s in segments if s[0] == WAIT_LABEL]
+    return merged
 
 
 # ------------------------------------------------------------------------- plan
@@ -164,21 +182,44 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     today = a.current.at_sla_percentile_ms
     final = steps[-1][3] if steps else today
     title = (
-        f"Plan: {pct} from {_ms(today)} to {_ms(final)} in {len(steps)} step(s)"
+        f"Plan: {pct} from {'≥ ' if not a.current.steady_state else ''}{_ms(today)} to "
+        f"{_ms(final)} in {len(steps)} step(s)"
         if steps
         else f"Plan: no fixes listed; {pct} stays at {_ms(today)}"
     )
     fig = _new_figure(t, title, 3.2)
     ax = fig.add_subplot()
     _style(ax, t)
-    labels = ["Today"]
+    stable = a.current.steady_state
+    labels = ["Today" if stable else "Today\n(queue\nunbounded)"]
     ax.bar(0, today, color=t.naive, edgecolor=t.muted, linewidth=0.6, width=0.6)
-    ax.text(0, today, _ms(today), ha="center", va="bottom", fontsize=7, color=t.foreground)
+    ax.text(
+        0,
+        today,
+        _ms(today) if stable else f"≥ {_ms(today)}",
+        ha="center",
+        va="bottom",
+        fontsize=7,
+        color=t.foreground,
+    )
     before = today
+    unbounded = not stable
     for i, (rule, step_title, saving, projected, meets) in enumerate(steps, 1):
         low, high = sorted((before, projected))
-        colour = t.good if saving >= 0 else t.bad
-        ax.bar(i, high - low, bottom=low, color=colour, width=0.6, alpha=0.85)
+        # from an unbounded queue, the step that restores a steady state makes the number
+        # finite (and larger than the queue-free lower bound): that is no loss, so no red
+        now_bounded = unbounded and getattr(a.plan[i - 1], "steady_state", True) is not False
+        colour = t.wait if now_bounded else t.good if saving >= 0 else t.bad
+        ax.bar(
+            i,
+            high - low,
+            bottom=low,
+            color=colour,
+            width=0.6,
+            alpha=0.85,
+            hatch="//" if now_bounded else None,
+        )
+        unbounded = unbounded and not now_bounded
         ax.plot([i - 1.3, i + 0.3], [before, before], color=t.muted, linewidth=0.6)
         mark = " ✓" if meets else ""
         ax.text(
@@ -190,7 +231,9 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
             fontsize=7,
             color=t.foreground,
         )
-        labels.append(plain(textwrap.fill(_short(step_title or rule, 30), 14)))
+        labels.append(
+            str(i) if len(steps) > 8 else plain(textwrap.fill(_short(step_title or rule, 30), 14))
+        )
         before = projected
     if steps:
         n = len(steps) + 1
@@ -221,11 +264,11 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     )
     ax.set_xticks(range(len(labels)), labels, fontsize=6.5)
     ax.set_xlim(-0.6, len(labels) - 0.4)
-    ax.set_ylim(0, max(today, a.sla.target_ms) * 1.15)
+    ax.set_ylim(0, max([today, a.sla.target_ms, *(step[3] for step in steps)]) * 1.15)
     ax.set_ylabel(f"projected {pct} (ms)")
     ax.grid(axis="y", color=t.grid, linewidth=0.5)
     ax.set_axisbelow(True)
-    ax.set_title(plain(title), fontsize=9, loc="left")
+    ax.set_title(plain(title), fontsize=9, loc="left", color=t.foreground)
     return fig
 
 

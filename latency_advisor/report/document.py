@@ -126,7 +126,7 @@ def build_pdf(scenario: Scenario, analysis: Analysis, *, source: Path | None = N
         *sections.budget_section(analysis, width),
         *sections.options_section(analysis, scenario, choice, width),
         *sections.plan_section(analysis, width),
-        *sections.risks_section(analysis, scenario, width),
+        *sections.risks_section(analysis, scenario, choice, width),
         *sections.rollout_section(analysis, scenario, width),
         *sections.assumptions_section(analysis, scenario),
     ]

@@ -39,6 +39,10 @@ def verdict(a: Analysis) -> str:
 
 
 def _risk_allowed(option: Option, scenario: Scenario) -> bool:
+    """Within the accuracy budget: the engine's verdict where it gives one."""
+    verdict = getattr(option, "within_quality_budget", None)
+    if isinstance(verdict, bool):
+        return verdict
     return scenario.quality.max_accuracy_drop_pct > 0 or option.accuracy_risk == "none"
 
 
@@ -100,7 +104,10 @@ def why_not(a: Analysis, scenario: Scenario, choice: Choice) -> list[tuple[str, 
                 )
             reasons.append(text)
         if not _risk_allowed(option, scenario):
-            reasons.append("it risks accuracy, and the budget allows no accuracy loss")
+            reasons.append(
+                f"its accuracy risk ({option.accuracy_risk}) is more than the accuracy budget "
+                f"({scenario.quality.max_accuracy_drop_pct:g}%) allows"
+            )
         elif RISK_ORDER.index(option.accuracy_risk) > RISK_ORDER.index(chosen.accuracy_risk):
             reasons.append(
                 f"higher accuracy risk ({option.accuracy_risk} against {chosen.accuracy_risk})"
@@ -154,7 +161,12 @@ def executive_summary(a: Analysis, scenario: Scenario, choice: Choice) -> list[s
             f"<b>Where we are.</b> Today the {p} is <b>{ms(c.at_sla_percentile_ms)}</b>, so the "
             f"service {verdict(a)}. This figure combines how much each step varies; simply "
             f"adding each step's own {p} would claim {ms(c.sum_of_stage_percentiles_ms)}, "
-            "because the steps are rarely all slow on the same request."
+            "too much for the steps themselves, which are rarely all slow on the same request"
+            + (
+                ", and blind to the time spent waiting in the queue."
+                if a.queueing_share >= 0.02
+                else "."
+            )
         )
         if c.queueing_wait_ms is not None and a.queueing_share >= 0.02:
             where += (
@@ -168,7 +180,32 @@ def executive_summary(a: Analysis, scenario: Scenario, choice: Choice) -> list[s
         f"{1 - a.bottleneck.share:.0%}."
     )
     out.append("<b>Recommendation.</b> " + recommendation_paragraph(a, choice))
+    ask = decision_needed(a, choice)
+    if ask:
+        out.append("<b>The decision we need.</b> " + ask)
     return out
+
+
+def decision_needed(a: Analysis, choice: Choice) -> str:
+    """What the meeting should decide, in one or two sentences; empty when nothing is asked."""
+    if choice.index is None:
+        return ""
+    o = a.options[choice.index]
+    asks = [f"approve about {days(o.effort_days)} of work on “{esc(o.name)}”"]
+    if o.accuracy_risk != "none":
+        asks.append(f"accept a {o.accuracy_risk} accuracy risk, checked before release")
+    if o.cost in ("medium", "high"):
+        asks.append(f"accept a {o.cost} increase in running cost")
+    text = "Please " + ", ".join(asks[:-1]) + (" and " if len(asks) > 1 else "") + asks[-1] + "."
+    p = pct(a.sla.percentile)
+    streamed = [x for x in a.options if x.perceived_ms is not None]
+    if streamed and a.sla.workload == "interactive" and o.perceived_ms is None:
+        first = min(x.perceived_ms or 0.0 for x in streamed)
+        text += (
+            " And tell us which matters more for this feature: the whole answer within "
+            f"the {p} target, or a first response on screen after about {ms(first)}."
+        )
+    return text
 
 
 def recommendation_paragraph(a: Analysis, choice: Choice) -> str:

@@ -6,7 +6,6 @@ Every user string is escaped (`esc`) before it reaches a Paragraph; charts come 
 
 from __future__ import annotations
 
-import io
 import json
 import warnings
 from collections.abc import Sequence
@@ -14,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
-    Image,
     KeepTogether,
     ListFlowable,
     ListItem,
@@ -27,7 +26,7 @@ from reportlab.platypus import (
     Table,
 )
 
-from latency_advisor.analysis import Analysis
+from latency_advisor.analysis import Analysis, Recommendation
 from latency_advisor.report import charts
 from latency_advisor.report.fonts import BOLD, REGULAR
 from latency_advisor.report.glossary import GLOSSARY
@@ -49,16 +48,38 @@ from latency_advisor.scenario import Scenario
 CHART_DPI = 200
 
 
-def chart_image(fig: Any, width: float) -> Image:
-    """A Figure as a high-resolution PNG flowable `width` points wide."""
-    buf = io.BytesIO()
+def chart_image(fig: Any, width: float) -> Flowable:
+    """A Figure as a high-resolution raster flowable `width` points wide.
+
+    The Agg pixels go to reportlab directly (no PNG encode and decode on the way): the charts
+    are the bulk of the report's build time.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image as PILImage
+
+    fig.set_dpi(CHART_DPI)
+    canvas = FigureCanvasAgg(fig)
     with warnings.catch_warnings():
         # a name in a script DejaVu lacks draws as boxes in the chart; the tables print it
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-        fig.savefig(buf, format="png", dpi=CHART_DPI, facecolor=fig.get_facecolor())
+        canvas.draw()
+    pixels = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
     w_in, h_in = fig.get_size_inches()
-    buf.seek(0)
-    return Image(buf, width=width, height=width * h_in / w_in)
+    return Picture(pixels.convert("RGB"), width, width * h_in / w_in)
+
+
+class Picture(Flowable):
+    """A PIL image drawn at a given size (platypus' Image wants a file)."""
+
+    def __init__(self, image: Any, width: float, height: float, alt: str = "") -> None:
+        super().__init__()
+        self.image, self.width, self.height = ImageReader(image), width, height
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.drawImage(self.image, 0, 0, self.width, self.height)
 
 
 def grid(
@@ -192,8 +213,13 @@ def budget_section(a: Analysis, width: float) -> list[Flowable]:
         Paragraph(
             f"Each coloured block is the part of the end-to-end {p} that a step of the request "
             "path contributes; the dashed line is the target. The grey bar below is what adding "
-            f"up each step's own {p} gives: it overstates the real {p}, because the steps are "
-            "rarely all slow at once.",
+            f"up each step's own {p} gives: it overstates the time the steps take, because they "
+            "are rarely all slow at once"
+            + (
+                ", and it leaves out the time spent waiting in the queue (hatched)."
+                if a.queueing_share > 0.0005
+                else "."
+            ),
             s.body,
         ),
         chart_image(charts.budget_chart(a, "light"), width),
@@ -254,6 +280,15 @@ def options_section(
         ),
         chart_image(charts.options_chart(a, "light"), width),
         chart_table(charts.options_table(a), width),
+    ]
+    summaries = [
+        f"<b>{esc(o.name)}</b>: {esc(o.summary)}"
+        for o in a.options
+        if isinstance(getattr(o, "summary", None), str) and o.summary
+    ]
+    if summaries:
+        out.append(bullets(summaries))
+    out += [
         Paragraph("What we recommend", s.h2),
         Paragraph(recommendation_paragraph(a, choice), s.body),
     ]
@@ -305,40 +340,82 @@ def plan_section(a: Analysis, width: float) -> list[Flowable]:
         out.append(Paragraph(heading, s.h2))
         for r in recs:
             number += 1
-            lo, hi = r.saving_ms
-            saves = (
-                f"Saves {ms(lo)[:-3]}–{ms(hi)} at {p}"
-                if hi > 0
-                else f"Does not shorten the {p} itself"
-            )
-            where = f" on {esc(r.stage)}" if r.stage else " on the whole path"
-            out.append(
-                KeepTogether(
-                    [
-                        Paragraph(f"<b>{number}. {esc(r.title)}</b>{where}", s.body),
-                        Paragraph(
-                            f"{saves}; accuracy risk {r.accuracy_risk}; "
-                            f"running cost {r.cost}; effort {days(r.effort_days)}. {esc(r.why)}",
-                            s.small,
-                        ),
-                    ]
-                )
-            )
+            out.append(KeepTogether(_fix(number, r, p)))
+    skipped = _not_recommended(a)
+    if skipped:
+        out.append(Paragraph("Considered and not recommended here", s.h2))
+        out.append(bullets(skipped))
+    return out
+
+
+def _fix(number: int, r: Recommendation, p: str) -> list[Flowable]:
+    """One fix: what it saves and costs, why it helps, what it takes."""
+    s = styles()
+    lo, hi = r.saving_ms
+    saves = f"Saves {ms(lo)[:-3]}–{ms(hi)} at {p}" if hi > 0 else f"Does not shorten the {p}"
+    perceived = getattr(r, "perceived_saving_ms", None)
+    if isinstance(perceived, (list, tuple)) and len(perceived) == 2 and perceived[1] > 0:
+        saves += f", but cuts the time to the first output by {ms(perceived[0])[:-3]}–"
+        saves += ms(perceived[1])
+    measured = " (measured on this system)" if getattr(r, "calibrated", False) is True else ""
+    where = f" on {esc(r.stage)}" if r.stage else " on the whole path"
+    details = (
+        f"{saves}{measured}; accuracy risk {r.accuracy_risk}; running cost {r.cost}; "
+        f"effort {days(r.effort_days)}. {esc(r.why)}"
+    )
+    takes = _rationale(r).get("costs")
+    if takes:
+        details += f" <i>What it takes:</i> {esc(takes)}"
+    return [
+        Paragraph(f"<b>{number}. {esc(r.title)}</b>{where}", s.body),
+        Paragraph(details, s.small),
+    ]
+
+
+def _rationale(r: Recommendation) -> dict[str, str]:
+    """The engine's what / helps / costs / backfires texts, where it gives them."""
+    rationale = getattr(r, "rationale", None)
+    if not isinstance(rationale, dict):
+        return {}
+    return {k: v for k, v in rationale.items() if isinstance(v, str) and v}
+
+
+def _not_recommended(a: Analysis) -> list[str]:
+    skipped = getattr(a, "not_recommended", None)
+    if not isinstance(skipped, list):
+        return []
+    out = []
+    for item in skipped:
+        if isinstance(item, dict) and item.get("rule"):
+            where = f" on {esc(item['stage'])}" if item.get("stage") else ""
+            out.append(f"<b>{esc(item['rule'])}</b>{where}: {esc(item.get('reason', ''))}")
     return out
 
 
 # ------------------------------------------------------------------------- risks
 
 
-def risks_section(a: Analysis, scenario: Scenario, width: float) -> list[Flowable]:
+def _recommended_changes(a: Analysis, choice: Choice) -> list[Recommendation]:
+    """The fixes the report asks for: the recommended option's, else the plan's, else all."""
+    if choice.index is not None:
+        wanted = set(a.options[choice.index].rules)
+    elif a.plan:
+        wanted = {step.rule for step in a.plan}
+    else:
+        return list(a.recommendations)
+    return [r for r in a.recommendations if r.rule in wanted]
+
+
+def risks_section(a: Analysis, scenario: Scenario, choice: Choice, width: float) -> list[Flowable]:
     s = styles()
     rows: list[tuple[str, str, str]] = []
-    seen: set[tuple[str, str]] = set()
-    for r in a.recommendations:
+    seen: set[str] = set()
+    for r in _recommended_changes(a, choice):
         risk, guard = guard_for(r.technique, r.level)
-        if (risk, guard) in seen:
+        risk = _rationale(r).get("backfires", risk)
+        if r.title in seen:
             continue
-        seen.add((risk, guard))
+        seen.add(r.title)
         rows.append((esc(r.title), esc(risk), esc(guard)))
     assumed = [st.name for st in a.stages if st.spread_assumed]
     if assumed:
@@ -370,6 +447,12 @@ def risks_section(a: Analysis, scenario: Scenario, width: float) -> list[Flowabl
     return [
         CondPageBreak(60 * mm),
         Paragraph("4. Risks and how each is guarded", s.h1),
+        Paragraph(
+            "What could go wrong with the changes we recommend"
+            + (" (the recommended option's fixes)" if choice.index is not None else "")
+            + ", with the estimate itself, and how each risk is caught before users feel it.",
+            s.body,
+        ),
         grid(
             ["Change", "What can go wrong", "Guard"],
             rows,
@@ -477,19 +560,20 @@ def measurement_appendix(
     """Attached benchmark results: what was measured, where, and what it cannot tell."""
     s = styles()
     rows = []
+    sources = []
     benches: list[dict[str, Any]] = []
     for st in scenario.stages:
         for technique, cal in st.calibration.items():
             diff = f"{cal.max_abs_output_diff:.3g}" if cal.max_abs_output_diff is not None else "—"
             rows.append(
                 (
-                    st.name,
+                    f"{len(rows) + 1}. {st.name}",
                     technique,
                     f"{cal.speedup[0]:.2f}×–{cal.speedup[1]:.2f}×",
                     diff,
-                    cal.source or "—",
                 )
             )
+            sources.append(f"{len(rows)}. " + esc(cal.source or "source not recorded"))
             bench = _bench_file(cal.source, source)
             if bench is not None and bench not in benches:
                 benches.append(bench)
@@ -500,17 +584,22 @@ def measurement_appendix(
         Paragraph("Appendix A. Measurements", s.h1),
         Paragraph(
             "These effects were measured with on-box micro-benchmarks and replace the typical "
-            "ranges for the fixes they concern. The speed-up range is the measured interval.",
+            "ranges for the fixes they concern. The speed-up is a range built from the "
+            "confidence intervals of the baseline's and the variant's measured times; the "
+            "output difference is the largest change in the model's outputs.",
             s.body,
         ),
         grid(
-            ["Stage", "Technique", "Speed-up", "Max output difference", "Source"],
+            ["Stage", "Technique", "Speed-up (interval)", "Max output difference"],
             rows,
-            [width * 0.24, width * 0.18, width * 0.16, width * 0.14, width * 0.28],
+            [width * 0.36, width * 0.24, width * 0.2, width * 0.2],
         ),
+        Paragraph("What was measured, where and on what machine", s.h2),
+        *[Paragraph(text, s.small) for text in sources],
     ]
     for bench in benches:
         out += _bench_flowables(bench, width)
+    out.append(Spacer(1, 3 * mm))
     out.append(
         Paragraph(
             "<b>What a micro-benchmark cannot tell.</b> It times one component alone, on one "
@@ -529,10 +618,10 @@ def _bench_file(name: str, scenario_path: Path | None) -> dict[str, Any] | None:
     """A bench JSON named by a calibration's source, if it exists next to the scenario."""
     if not name or not name.endswith(".json"):
         return None
-    base = scenario_path.parent if scenario_path is not None else Path.cwd()
-    path = base / name
+    base = (scenario_path.parent if scenario_path is not None else Path.cwd()).resolve()
+    path = (base / name).resolve()
     try:
-        if not path.is_file() or path.stat().st_size > 5_000_000:
+        if not path.is_relative_to(base) or not path.is_file() or path.stat().st_size > 5_000_000:
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -101,13 +101,15 @@ def budget_table(analysis: Analysis) -> ChartTable:
 def plan_steps(analysis: Analysis) -> list[tuple[str, str, float, float, bool]]:
     """(rule, title, saving, projected, meets) for each cumulative plan step."""
     titles = {r.rule: r.title for r in analysis.recommendations}
+    titles |= {(r.rule, r.stage): r.title for r in analysis.recommendations}
     before = analysis.current.at_sla_percentile_ms
     out = []
     for step in analysis.plan:
+        stage = getattr(step, "stage", None)
         out.append(
             (
                 step.rule,
-                titles.get(step.rule, step.rule),
+                titles.get((step.rule, stage)) or titles.get(step.rule, step.rule),
                 before - step.projected_ms,
                 step.projected_ms,
                 step.meets_sla,
@@ -137,7 +139,13 @@ def effort_mid(option: Option) -> float:
 
 
 def pareto_front(options: list[Option]) -> list[bool]:
-    """Which options no other option beats on latency, accuracy risk and effort all at once."""
+    """Which options no other option beats on latency, accuracy risk and effort all at once.
+
+    The rule engine marks its options (`pareto`); its verdict is used where every option has one.
+    """
+    flags = [getattr(o, "pareto", None) for o in options]
+    if options and all(isinstance(f, bool) for f in flags):
+        return [bool(f) for f in flags]
 
     def key(o: Option) -> tuple[float, float, float]:
         return (o.projected_ms, float(RISK_ORDER.index(o.accuracy_risk)), effort_mid(o))

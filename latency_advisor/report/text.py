@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape
 
-from latency_advisor.report.fonts import keep_text
+from latency_advisor.report.fonts import keep_text, with_fallback
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -18,7 +18,7 @@ def esc(text: object) -> str:
     """Escape markup, drop control characters, keep line breaks as breaks."""
     clean = _CONTROL.sub("", str(text)).replace("\r\n", "\n").replace("\r", "\n")
     keep_text(clean)
-    return escape(clean).replace("\n", "<br/>")
+    return with_fallback(escape(clean).replace("\n", "<br/>"))
 
 
 def ms(value: float) -> str:
