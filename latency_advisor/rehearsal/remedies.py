@@ -78,7 +78,18 @@ def fix(f: Facts) -> list[Sentence]:
                 3,
             )
         )
-    if a.plan:
+    if a.plan and a.meets_sla:
+        n = len(a.plan)
+        what = "that fix" if n == 1 else f"those {n} fixes"
+        out.append(
+            Sentence(
+                f"It already meets the target, so {what} would take {f.P} from {f.at} to "
+                f"{ms(a.plan[-1].projected_ms)}: margin for growth, or for cheaper hardware.",
+                2,
+                2,
+            )
+        )
+    elif a.plan:
         meet = next((i for i, step in enumerate(a.plan) if step.meets_sla), None)
         if meet is not None:
             n = meet + 1
