@@ -278,3 +278,20 @@ def test_spoken_technique_levels_agree_with_the_rule_engines_vocabulary() -> Non
 
     assert set(ENGINE) <= set(SPOKEN), "every engine word has a spoken phrase"
     assert {word: SPOKEN[word][0] for word in ENGINE} == dict(ENGINE)
+
+
+def test_a_fix_beyond_the_quality_budget_belongs_left_out() -> None:
+    card = find_card("rag-assistant")
+    risky = _rec("quantization_int4", "model", (500.0, 900.0)).model_copy(
+        update={"accuracy_risk": "high"}
+    )
+    risky.within_quality_budget = False
+    recs = [_rec("streaming", "system", (100.0, 300.0)), risky]
+    ex = expected_answer(
+        card, _card_only("rag-assistant").model_copy(update={"recommendations": recs})
+    )
+    assert "quantization_int4" not in ex.order
+    assert "quality budget" in ex.skip["quantization_int4"]
+    included = DrillAnswer(["measure", "streaming", "quantization_int4", "rollout"], metric="p95")
+    score = score_answer(ex, included)
+    assert any("quality budget" in f.message for f in score.findings)

@@ -28,6 +28,7 @@ from latency_advisor.scenario import Scenario
 
 MAX_FIXES = 3  # the engine's top fixes a drill always shows, beside the card's candidates
 NO_CASE = "The analysis finds no case for it on this path: no rule recommends it here."
+TOO_RISKY = "Its accuracy risk is more than this scenario's quality budget allows."
 METRICS: tuple[str, ...] = ("average", "p50", "p90", "p95", "p99", "p99.9")
 
 
@@ -84,10 +85,14 @@ def expected_answer(card: Card, analysis: Analysis, scenario: Scenario | None = 
     if analysis.recommendations:
         order: list[str] = []
         savings: dict[str, str] = {}
+        too_risky: set[str] = set()
         for rec in analysis.recommendations:
-            if rec.technique not in savings:
+            if (rec.model_extra or {}).get("within_quality_budget") is False:
+                too_risky.add(rec.technique)
+            elif rec.technique not in savings:
                 savings[rec.technique] = value_clause(rec)
                 order.append(rec.technique)
+        too_risky -= set(savings)
         # The engine's top fixes, plus the card's candidates wherever the engine ranks them (so
         # the tempting model-level levers stay in play); the engine's order decides.
         top = set(order[:MAX_FIXES])
@@ -95,7 +100,9 @@ def expected_answer(card: Card, analysis: Analysis, scenario: Scenario | None = 
         # A distractor the engine ranks outside these still makes a poor answer here.
         skip = {t: why for t, why in card.distractors.items() if t not in order}
         for tech in card.candidates:
-            if tech not in savings:
+            if tech in too_risky:
+                skip[tech] = TOO_RISKY
+            elif tech not in savings:
                 skip[tech] = NO_CASE
         return Expected(order=order, skip=skip, savings=savings, source="engine", **common)
     order = sorted(card.candidates, key=lambda t: LEVEL_RANK.get(level_of(t) or "model", 2))
