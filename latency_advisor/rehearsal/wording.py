@@ -28,7 +28,7 @@ TECHNIQUES: dict[str, tuple[str, str]] = {
     "hedging": ("system", "hedge slow calls with a backup request"),
     "admission_control": ("system", "shed load beyond capacity"),
     "capacity": ("system", "add replicas so requests stop queueing"),
-    "edge": ("system", "serve closer to users, at the edge"),
+    "edge": ("system", "serve from the edge, closer to users"),
     "async_offload": ("system", "move the work off the request path"),
     "runtime": ("serving", "move to a faster runtime"),
     "graph_optimization": ("serving", "turn on graph optimizations"),
@@ -70,7 +70,7 @@ PROCESS_LABELS = {
 
 RISK_WORDS = {"none": "no", "low": "low", "medium": "medium", "high": "high"}
 COST_WORDS = {
-    "saves": "it lowers running cost",
+    "saves": "lower running cost",
     "none": "no change in running cost",
     "low": "a small rise in running cost",
     "medium": "a moderate rise in running cost",
@@ -155,7 +155,7 @@ def fix_phrase(rec: Recommendation, with_stage: bool = True) -> str:
     """How a recommendation is said as an action: the technique phrase and the stage it targets."""
     phrase = technique_phrase(rec.technique) if rec.technique in TECHNIQUES else _lower(rec.title)
     if with_stage and rec.stage:
-        return f"{phrase} in {rec.stage}"
+        return f"{phrase} for {rec.stage}"
     return phrase
 
 
