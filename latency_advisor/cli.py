@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "report": "report",
     "rules": "rules",
     "import": "import_",
+    "rehearse": "rehearse",
 }
 
 
