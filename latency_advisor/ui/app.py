@@ -1,0 +1,88 @@
+"""Start the desktop app, or render it offscreen to a PNG (`--screenshot`) and exit."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from latency_advisor.errors import UserError
+
+
+def _application():
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        QApplication.setOrganizationName("Latency Advisor")
+        QApplication.setApplicationName("Latency Advisor")
+        QApplication.setApplicationDisplayName("Latency Advisor")
+        app = QApplication(sys.argv[:1])
+        app.setStyle("Fusion")
+    return app
+
+
+def run(path: Path | None) -> int:
+    """The app's event loop on `path`; returns the exit code."""
+    app = _application()
+    from latency_advisor.ui import theme
+    from latency_advisor.ui.main_window import MainWindow
+
+    window = MainWindow()
+    theme.apply(str(window.settings.value("theme", "system")))
+    window.show()
+    window.start(path)
+    return app.exec()
+
+
+def screenshot(
+    path: Path | None,
+    out: Path,
+    tab: str | None = None,
+    size: tuple[int, int] = (1400, 880),
+    dark: bool = False,
+) -> Path:
+    """Render the window with `path` analysed to `out` (PNG), offscreen, and return `out`."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if out.suffix.lower() != ".png":
+        raise UserError(f"{out}: the screenshot is written as PNG; name it something.png")
+    if not out.parent.is_dir():
+        raise UserError(f"{out}: the folder {out.parent} does not exist")
+    app = _application()
+    import tempfile
+
+    from PySide6.QtCore import QBuffer, QIODevice, QSettings
+
+    from latency_advisor.atomic import atomic_write_bytes
+    from latency_advisor.ui import theme
+    from latency_advisor.ui.main_window import MainWindow
+    from latency_advisor.ui.workspace import TAB_KEYS
+
+    theme.apply("dark" if dark else "light")
+    with tempfile.TemporaryDirectory() as tmp:  # leave the user's settings and autosaves alone
+        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings=settings, autosave_dir=Path(tmp) / "autosave")
+        window.resize(*size)
+        window.show()
+        window.build_workspace(path, offer_recovery=False)
+        ws = window.workspace
+        assert ws is not None
+        if window.findChild(object, "errorMessage") is not None:
+            raise UserError(window.statusBar().currentMessage())
+        if tab and not ws.show_tab(tab):
+            raise UserError(f"--tab {tab}: expected one of {', '.join(TAB_KEYS)}")
+        ws.runner.wait()
+        app.processEvents()
+        ws.whatif.runner.wait()
+        for _ in range(3):
+            app.processEvents()
+        image = window.grab().toImage()
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")
+        atomic_write_bytes(out, bytes(buffer.data()))
+        window.autosaver and window.autosaver.remove()
+        window.setWindowModified(False)
+        window.deleteLater()
+        app.processEvents()
+    return out
