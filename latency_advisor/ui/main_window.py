@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
         ws.doc.undo_stack.cleanChanged.connect(self._update_title)
         ws.doc.path_changed.connect(lambda _p: self._update_title())
         ws.doc.changed.connect(lambda _s: self._update_title())
-        ws.hint.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
+        ws.hint.connect(self.show_hint)
         ws.status.connect(self.analysis_label.setText)
         self.autosaver = Autosaver(ws.doc, self.autosave_dir, parent=self)
         for action in self.workspace_actions:
@@ -248,15 +248,17 @@ class MainWindow(QMainWindow):
             self.workspace.show_tab("benchmarks")
             self.workspace.bench.load_model_file(path)
             return True
-        if not self.maybe_save():
-            return False
         from latency_advisor.errors import UserError
+        from latency_advisor.scenario import load_scenario
 
-        try:
-            self.workspace.doc.open(path)
+        try:  # a broken file is refused before anything else happens to the current work
+            scenario = load_scenario(path)
         except UserError as exc:
             self.show_error("Cannot open the scenario", str(exc))
             return False
+        if not self.maybe_save():
+            return False
+        self.workspace.doc.replace(scenario, path)
         self.autosaver and self.autosaver.remove()
         self.settings.setValue("lastDir", str(path.parent))
         app_settings.add_recent(self.settings, path)
@@ -377,6 +379,9 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         self.statusBar().showMessage(text, 10000)
+
+    def show_hint(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
 
     def set_theme(self, name: str) -> None:
         theme.apply(name)
