@@ -61,6 +61,8 @@ def cmd_test(extra: list[str]) -> int:
     steps: list[tuple[str, list[str]]] = [
         ("ruff", ["-m", "ruff", "check", "latency_advisor", "tests", "benchmarks", "dev.py"]),
         ("import contracts", [str(BIN / "lint-imports")]),
+        ("rules lint", ["-m", "latency_advisor", "rules", "lint"]),
+        ("rules test", ["-m", "latency_advisor", "rules", "test"]),
         ("pytest", ["-m", "pytest", *extra]),
     ]
     for label, argv in steps:

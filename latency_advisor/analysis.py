@@ -6,6 +6,7 @@ share. Its output model serialises to the public JSON; keys may be added, never 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -154,8 +155,18 @@ def current_estimate(
     return model, estimate
 
 
-def analyze(scenario: Scenario, *, method: Method = "auto") -> Analysis:
-    """Compose the path at peak traffic and compare it with the SLA."""
+def analyze(
+    scenario: Scenario,
+    *,
+    method: Method = "auto",
+    advice: bool = True,
+    rule_folders: list[str | Path] | None = None,
+) -> Analysis:
+    """Compose the path at peak traffic, compare it with the SLA, and say what to do.
+
+    `advice=False` skips the rule engine (recommendations, plan, options stay empty);
+    `rule_folders` adds folders of the user's own rules to the bundled library.
+    """
     model, est = current_estimate(scenario, method=method)
     sla = scenario.sla
     traffic = scenario.traffic
@@ -197,6 +208,11 @@ def analyze(scenario: Scenario, *, method: Method = "auto") -> Analysis:
     )
     if not est.stable:
         analysis.gap_ms = max(analysis.gap_ms, 0.0)
+    if advice:
+        from latency_advisor.rules.advice import advise
+        from latency_advisor.rules.loader import load_library
+
+        advise(scenario, analysis, load_library(rule_folders))
     return analysis
 
 
@@ -390,33 +406,83 @@ def format_text(analysis: Analysis) -> str:
         bar = "█" * round(a.queueing_share * 30)
         lines.append(f"  {WAIT_LABEL:<{width}}  {a.queueing_share:6.1%}  {bar}")
     lines.append(f"Bottleneck: {a.bottleneck.stage} ({a.bottleneck.share:.0%})")
-    if a.recommendations:
-        lines += ["", "What to do, in order:"]
-        for i, r in enumerate(a.recommendations, 1):
-            lo, hi = r.saving_ms
-            lines.append(
-                f"  {i:2d}. [{r.level}] {r.title} — saves {lo:.0f}–{hi:.0f} ms, "
-                f"accuracy risk {r.accuracy_risk}, cost {r.cost}, "
-                f"{r.effort_days[0]:g}–{r.effort_days[1]:g} days"
-            )
-    if a.plan:
-        lines += ["", "Plan (cumulative):"]
-        for step in a.plan:
-            mark = "  ✓ meets the SLA" if step.meets_sla else ""
-            lines.append(f"  + {step.rule:<32} → {step.projected_ms:.0f} ms{mark}")
-    if a.options:
-        lines += ["", "Options for a decision maker:"]
-        for o in a.options:
-            perceived = f", perceived {o.perceived_ms:.0f} ms" if o.perceived_ms is not None else ""
-            lines.append(
-                f"  • {o.name}: {o.projected_ms:.0f} ms{perceived}; accuracy risk "
-                f"{o.accuracy_risk}, cost {o.cost}, {o.effort_days[0]:g}–{o.effort_days[1]:g} days"
-            )
+    lines += _advice_lines(a, pct)
     if a.warnings:
         lines += ["", "Warnings:"] + [f"  ! {w}" for w in a.warnings]
     if a.assumptions:
         lines += ["", "Assumptions:"] + [f"  - {x}" for x in a.assumptions]
     return "\n".join(lines) + "\n"
+
+
+def _ms_range(lo: float, hi: float) -> str:
+    return f"{lo:.0f} ms" if round(lo) == round(hi) else f"{lo:.0f}–{hi:.0f} ms"
+
+
+def _advice_lines(a: Analysis, pct: str) -> list[str]:
+    """Recommendations, plan and options, as a tech lead would read them."""
+    lines: list[str] = []
+    extra = a.model_extra or {}
+    if a.recommendations:
+        lines += ["", "What to do, in order (system → serving → model):"]
+        for i, r in enumerate(a.recommendations, 1):
+            rx = r.model_extra or {}
+            where = f" [{r.stage}]" if r.stage else " [whole path]"
+            if rx.get("perceived_saving_ms"):
+                lo, hi = rx["perceived_saving_ms"]
+                gain = f"first output {_ms_range(lo, hi)} sooner (total unchanged)"
+            elif rx.get("restores_stability"):
+                gain = "restores a steady state (the queue keeps up)"
+            else:
+                gain = f"saves {_ms_range(*r.saving_ms)} at {pct}"
+            flags = ""
+            if rx.get("calibrated"):
+                flags += " · measured"
+            if rx.get("within_quality_budget") is False:
+                flags += " · beyond the quality budget"
+            lines.append(f"  {i:2d}. {r.title}{where}")
+            lines.append(
+                f"      {r.level}/{r.technique}: {gain}; accuracy risk {r.accuracy_risk}, "
+                f"cost {r.cost}, {r.effort_days[0]:g}–{r.effort_days[1]:g} days{flags}"
+            )
+    skipped = extra.get("not_recommended") or []
+    if skipped:
+        lines += ["", "Considered and left out:"]
+        for row in skipped:
+            where = f" [{row['stage']}]" if row.get("stage") else ""
+            lines.append(f"  - {row['rule']}{where}: {row['reason']}")
+    if a.plan:
+        lines += ["", f"Plan (cumulative, projected {pct}):"]
+        width = max(len(step.rule) for step in a.plan)
+        for step in a.plan:
+            sx = step.model_extra or {}
+            perceived = (
+                f" (first output {sx['perceived_ms']:.0f} ms)"
+                if sx.get("perceived_ms") is not None
+                else ""
+            )
+            if sx.get("stop_here"):
+                mark = "  ✓ meets the SLA: a good place to stop"
+            elif step.meets_sla:
+                mark = "  ✓"
+            else:
+                mark = ""
+            lines.append(f"  + {step.rule:<{width}} → {step.projected_ms:.0f} ms{perceived}{mark}")
+    if a.options:
+        lines += ["", "Options for a decision maker:"]
+        for o in a.options:
+            ox = o.model_extra or {}
+            perceived = (
+                f", first output {o.perceived_ms:.0f} ms" if o.perceived_ms is not None else ""
+            )
+            verdict = "meets the SLA" if o.meets_sla else "misses the SLA"
+            front = " · Pareto-optimal" if ox.get("pareto") else ""
+            budget = "" if ox.get("within_quality_budget", True) else " · beyond the quality budget"
+            lines.append(
+                f"  • {o.name}: {o.projected_ms:.0f} ms{perceived} ({verdict}); accuracy risk "
+                f"{o.accuracy_risk}, cost {o.cost}, {o.effort_days[0]:g}–{o.effort_days[1]:g} "
+                f"days, {len(o.rules)} fix(es){front}{budget}"
+            )
+    return lines
 
 
 __all__ = [

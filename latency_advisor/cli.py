@@ -21,6 +21,8 @@ COMMANDS: dict[str, str] = {
     "analyze": "analyze",
     "schema": "schema",
     "examples": "examples",
+    "report": "report",
+    "rules": "rules",
 }
 
 

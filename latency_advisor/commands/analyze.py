@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from latency_advisor.commands.rules import add_rules_dir_option
+
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="analyse a scenario file", description=__doc__)
@@ -16,6 +18,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         default="auto",
         help="queueing estimate: formulas, simulation, or chosen automatically (default)",
     )
+    add_rules_dir_option(p)
     return p
 
 
@@ -24,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from latency_advisor.scenario import load_scenario
 
     scenario = load_scenario(args.file)
-    analysis = analyze(scenario, method=args.method)
+    analysis = analyze(scenario, method=args.method, rule_folders=args.rules_dir)
     if args.json:
         print(json.dumps(analysis.to_json_data(), indent=2, ensure_ascii=False, allow_nan=False))
     else:

@@ -1,4 +1,4 @@
-"""`latency-advisor schema scenario`: JSON Schema so editors can validate and complete files."""
+"""`latency-advisor schema scenario|rule`: JSON Schema so editors can check and complete files."""
 
 from __future__ import annotations
 
@@ -14,7 +14,13 @@ def _scenario() -> dict[str, Any]:
     return scenario_json_schema()
 
 
-SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {"scenario": _scenario}
+def _rule() -> dict[str, Any]:
+    from latency_advisor.rules.schema import rule_json_schema
+
+    return rule_json_schema()
+
+
+SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {"scenario": _scenario, "rule": _rule}
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -211,8 +211,19 @@ class PathModel:
         transforms: list[Transform] | None = None,
         method: Method = "auto",
         with_shares: bool = True,
+        with_percentiles: bool = True,
     ) -> Estimate:
-        """The end-to-end estimate; `transforms` rewrite stage samples first (what-ifs)."""
+        """The end-to-end estimate; `transforms` rewrite stage samples first (what-ifs).
+
+        `with_percentiles=False` skips the table of reported percentiles (what-ifs need only the
+        SLA percentile): `percentiles_ms` then holds that one percentile.
+        """
+
+        def summary(values: np.ndarray) -> dict[float, float]:
+            if with_percentiles:
+                return _percentiles(values)
+            return {float(percentile): _percentile(values, percentile)}
+
         base = samples if samples is not None else self.samples
         live = _apply(base, transforms, self.seed)
         total, busy = self.compose(live)
@@ -220,8 +231,10 @@ class PathModel:
         scv = float(busy.var() / mean_busy**2) if mean_busy > 0 else 0.0
         arrival = peak_rps / 1000.0
         wait = allen_cunneen(arrival, replicas, mean_busy, scv)
-        service_pcts = _percentiles(total)
-        service_at = _percentile(total, percentile)
+        service_pcts = summary(total)
+        service_at = service_pcts.get(float(percentile))
+        if service_at is None:
+            service_at = _percentile(total, percentile)
         common = dict(
             percentile=percentile,
             service_percentiles_ms=service_pcts,
@@ -259,9 +272,11 @@ class PathModel:
         if chosen == "formula":
             waits = wait.sample_from_uniform(self.wait_uniforms)
             e2e = total + waits
+            e2e_pcts = summary(e2e)
+            at = e2e_pcts.get(float(percentile))
             return Estimate(
-                at_percentile_ms=_percentile(e2e, percentile),
-                percentiles_ms=_percentiles(e2e),
+                at_percentile_ms=_percentile(e2e, percentile) if at is None else at,
+                percentiles_ms=e2e_pcts,
                 stable=True,
                 mean_wait_ms=wait.mean_wait_ms,
                 p_wait=wait.p_wait,
@@ -279,7 +294,7 @@ class PathModel:
         sim_waits = waits[keep]
         return Estimate(
             at_percentile_ms=_percentile(e2e, percentile),
-            percentiles_ms=_percentiles(e2e),
+            percentiles_ms=summary(e2e),
             stable=True,
             mean_wait_ms=float(sim_waits.mean()),
             p_wait=float((sim_waits > 0).mean()),
@@ -379,9 +394,32 @@ def _apply(base: StageSamples, transforms: list[Transform] | None, seed: int) ->
 
 
 def _percentile(values: np.ndarray, percentile: float) -> float:
-    return float(np.percentile(values, percentile))
+    """np.percentile's default (linear) method by one partial sort: what-ifs call it often."""
+    n = len(values)
+    if n < 2:
+        return float(np.percentile(values, percentile))
+    position = percentile / 100.0 * (n - 1)
+    low = min(math.floor(position), n - 1)
+    high = min(low + 1, n - 1)
+    part = np.partition(values, (low, high))
+    a, b = float(part[low]), float(part[high])
+    t = position - low
+    return a + (b - a) * t if t < 0.5 else b - (b - a) * (1.0 - t)
 
 
 def _percentiles(values: np.ndarray) -> dict[float, float]:
-    points = np.percentile(values, REPORTED_PERCENTILES)
-    return {p: float(v) for p, v in zip(REPORTED_PERCENTILES, points, strict=True)}
+    """The reported percentiles by one partial sort (same values as np.percentile's default)."""
+    n = len(values)
+    if n < 2:
+        points = np.percentile(values, REPORTED_PERCENTILES)
+        return {p: float(v) for p, v in zip(REPORTED_PERCENTILES, points, strict=True)}
+    positions = [p / 100.0 * (n - 1) for p in REPORTED_PERCENTILES]
+    lows = [min(math.floor(x), n - 1) for x in positions]
+    highs = [min(low + 1, n - 1) for low in lows]
+    part = np.partition(values, sorted(set(lows + highs)))
+    out = {}
+    for p, x, low, high in zip(REPORTED_PERCENTILES, positions, lows, highs, strict=True):
+        a, b = float(part[low]), float(part[high])
+        t = x - low
+        out[p] = a + (b - a) * t if t < 0.5 else b - (b - a) * (1.0 - t)
+    return out

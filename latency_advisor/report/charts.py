@@ -1,0 +1,401 @@
+"""The charts the desktop app and the PDF share: plain matplotlib Figures, never pyplot state.
+
+Every function takes an `Analysis` and a theme ("light" or "dark") and returns a new `Figure`
+that the caller owns (embed it in a Qt canvas, or save it into the PDF). The figure's label
+(`fig.get_label()`) is its accessible title; the numbers it draws are in the table function of
+the same name in `latency_advisor.report.tables` (re-exported here).
+
+Stable API (the desktop app depends on it):
+    budget_chart(analysis, theme="light") -> Figure      budget_table(analysis) -> ChartTable
+    plan_waterfall(analysis, theme="light") -> Figure    plan_table(analysis) -> ChartTable
+    options_chart(analysis, theme="light") -> Figure     options_table(analysis) -> ChartTable
+    CHARTS: name -> (chart function, table function)
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from latency_advisor.analysis import Analysis
+from latency_advisor.latency.model import WAIT_LABEL
+from latency_advisor.report.tables import (
+    RISK_ORDER,
+    ChartTable,
+    budget_segments,
+    budget_table,
+    effort_mid,
+    options_table,
+    pareto_front,
+    pct_label,
+    plan_steps,
+    plan_table,
+)
+from latency_advisor.report.themes import Theme, ThemeName
+from latency_advisor.report.themes import theme as get_theme
+
+__all__ = [
+    "CHARTS",
+    "ChartTable",
+    "budget_chart",
+    "budget_table",
+    "options_chart",
+    "options_table",
+    "plan_table",
+    "plan_waterfall",
+]
+
+WIDTH_IN = 7.0
+
+
+def plain(text: str) -> str:
+    """User text as matplotlib should print it: a `$` must not start mathtext."""
+    return text.replace("\\", "\\\\").replace("$", r"\$")
+
+
+def _short(text: str, width: int = 28) -> str:
+    return textwrap.shorten(text, width=width, placeholder="…")
+
+
+def _new_figure(t: Theme, title: str, height: float) -> Figure:
+    fig = Figure(figsize=(WIDTH_IN, height), layout="constrained", facecolor=t.background)
+    fig.set_label(title)
+    return fig
+
+
+def _style(ax: Axes, t: Theme) -> None:
+    ax.set_facecolor(t.background)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color(t.muted)
+    ax.tick_params(colors=t.foreground, labelsize=8)
+    ax.xaxis.label.set_color(t.foreground)
+    ax.yaxis.label.set_color(t.foreground)
+    ax.title.set_color(t.foreground)
+
+
+def _legend(ax: Axes, t: Theme, **kwargs) -> None:
+    legend = ax.legend(fontsize=7, frameon=False, **kwargs)
+    for text in legend.get_texts():
+        text.set_color(t.foreground)
+
+
+def _ms(value: float) -> str:
+    return f"{value:,.0f} ms" if abs(value) >= 10 else f"{value:.1f} ms"
+
+
+# ------------------------------------------------------------------------- budget
+
+
+def budget_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
+    """Where the time goes at the SLA percentile, against the SLA line and the naive sum."""
+    t = get_theme(theme)
+    a = analysis
+    pct = pct_label(a.sla.percentile)
+    composed = a.current.at_sla_percentile_ms
+    naive = a.current.sum_of_stage_percentiles_ms
+    bound = "" if a.current.steady_state else " (lower bound: the queue grows without limit)"
+    title = f"Latency budget at {pct}: {_ms(composed)} against a {_ms(a.sla.target_ms)} SLA{bound}"
+    fig = _new_figure(t, title, 2.9)
+    ax = fig.add_subplot()
+    _style(ax, t)
+    rows = [f"Composed {pct}\n(what users see)", f"Sum of stage {pct}s\n(naive)"]
+    left = 0.0
+    for i, (name, ms) in enumerate(_legible(budget_segments(a))):
+        is_wait = name == WAIT_LABEL
+        ax.barh(
+            1,
+            ms,
+            left=left,
+            height=0.55,
+            color=t.wait if is_wait else t.stage_colour(i),
+            hatch="//" if is_wait else None,
+            edgecolor=t.background,
+            linewidth=0.6,
+            label=plain(_short(name)),
+        )
+        left += ms
+    ax.barh(0, naive, height=0.55, color=t.naive, edgecolor=t.muted, linewidth=0.6)
+    ax.axvline(a.sla.target_ms, color=t.sla, linestyle="--", linewidth=1.4)
+    top = max(composed, naive, a.sla.target_ms)
+    ax.text(
+        a.sla.target_ms,
+        1.55,
+        f" SLA {pct} ≤ {_ms(a.sla.target_ms)}",
+        color=t.sla,
+        fontsize=8,
+        ha="left",
+        va="bottom",
+    )
+    ax.text(composed + top * 0.01, 1, _ms(composed), va="center", fontsize=8, color=t.foreground)
+    service = a.current.service_at_sla_percentile_ms
+    over = (naive / service - 1) if service > 0 else 0.0
+    queue_note = "; no queue" if a.queueing_share > 0.0005 else ""
+    ax.text(
+        naive + top * 0.01,
+        0,
+        f"{_ms(naive)} ({over:+.0%} vs composed service time{queue_note})",
+        va="center",
+        fontsize=8,
+        color=t.muted,
+    )
+    ax.set_yticks([1, 0], rows)
+    ax.set_ylim(-0.5, 1.9)
+    ax.set_xlim(0, top * 1.32)
+    ax.set_xlabel(f"milliseconds at {pct}")
+    ax.grid(axis="x", color=t.grid, linewidth=0.5)
+    ax.set_axisbelow(True)
+    ax.set_title(plain(title), fontsize=9, loc="left", color=t.foreground)
+    _legend(ax, t, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=4)
+    return fig
+
+
+MAX_SEGMENTS = 10
+
+
+def _legible(segments: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """At most MAX_SEGMENTS blocks: the smallest stages merge into one (the table has them all)."""
+    stages = [s for s in segments if s[0] != WAIT_LABEL]
+    if len(stages) <= MAX_SEGMENTS:
+        return segments
+    keep = {name for name, _ in sorted(stages, key=lambda s: -s[1])[: MAX_SEGMENTS - 1]}
+    rest = [ms for name, ms in stages if name not in keep]
+    merged = [s for s in segments if s[0] in keep]
+    merged.append((f"{len(rest)} other stages", sum(rest)))
+    merged += [s for s in segments if s[0] == WAIT_LABEL]
+    return merged
+
+
+# ------------------------------------------------------------------------- plan
+
+
+def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
+    """Projected latency after each cumulative plan step, from today down towards the SLA."""
+    t = get_theme(theme)
+    a = analysis
+    pct = pct_label(a.sla.percentile)
+    steps = plan_steps(a)
+    today = a.current.at_sla_percentile_ms
+    final = steps[-1][3] if steps else today
+    title = (
+        f"Plan: {pct} from {'≥ ' if not a.current.steady_state else ''}{_ms(today)} to "
+        f"{_ms(final)} in {len(steps)} step(s)"
+        if steps
+        else f"Plan: no fixes listed; {pct} stays at {_ms(today)}"
+    )
+    fig = _new_figure(t, title, 3.2)
+    ax = fig.add_subplot()
+    _style(ax, t)
+    stable = a.current.steady_state
+    labels = ["Today" if stable else "Today\n(queue\nunbounded)"]
+    ax.bar(0, today, color=t.naive, edgecolor=t.muted, linewidth=0.6, width=0.6)
+    ax.text(
+        0,
+        today,
+        _ms(today) if stable else f"≥ {_ms(today)}",
+        ha="center",
+        va="bottom",
+        fontsize=7,
+        color=t.foreground,
+    )
+    before = today
+    unbounded = not stable
+    crowded = len(steps) > 8  # numbered steps, upright value labels
+    top = max([today, a.sla.target_ms, *(step[3] for step in steps)])
+    for i, (rule, step_title, saving, projected, meets) in enumerate(steps, 1):
+        low, high = sorted((before, projected))
+        # from an unbounded queue, the step that restores a steady state makes the number
+        # finite (and larger than the queue-free lower bound): that is no loss, so no red
+        now_bounded = unbounded and getattr(a.plan[i - 1], "steady_state", True) is not False
+        colour = t.wait if now_bounded else t.good if saving >= 0 else t.bad
+        ax.bar(
+            i,
+            high - low,
+            bottom=low,
+            color=colour,
+            width=0.6,
+            alpha=0.85,
+            hatch="//" if now_bounded else None,
+        )
+        unbounded = unbounded and not now_bounded
+        ax.plot([i - 1.3, i + 0.3], [before, before], color=t.muted, linewidth=0.6)
+        mark = " ✓" if meets else ""
+        ax.text(
+            i,
+            high + (top * 0.01 if crowded else 0),
+            f"{_ms(projected)}{mark}",
+            ha="center",
+            va="bottom",
+            fontsize=6 if crowded else 7,
+            rotation=90 if crowded else 0,
+            color=t.foreground,
+        )
+        labels.append(
+            str(i) if crowded else plain(textwrap.fill(_short(step_title or rule, 30), 14))
+        )
+        before = projected
+    if steps:
+        n = len(steps) + 1
+        ax.bar(n, final, color=t.good if final <= a.sla.target_ms else t.stage_colour(0), width=0.6)
+        ax.text(n, final, _ms(final), ha="center", va="bottom", fontsize=7, color=t.foreground)
+        labels.append("After plan")
+    else:
+        ax.text(
+            0.5,
+            0.5,
+            "The path meets its SLA: nothing to fix."
+            if a.meets_sla
+            else "No fixes found for this path yet.",
+            transform=ax.transAxes,
+            ha="center",
+            color=t.muted,
+            fontsize=9,
+        )
+    ax.axhline(a.sla.target_ms, color=t.sla, linestyle="--", linewidth=1.2)
+    ax.text(
+        -0.55,
+        a.sla.target_ms,
+        f" SLA {_ms(a.sla.target_ms)}",
+        color=t.sla,
+        fontsize=7,
+        ha="left",
+        va="bottom",
+    )
+    ax.set_xticks(range(len(labels)), labels, fontsize=6.5)
+    ax.set_xlim(-0.6, len(labels) - 0.4)
+    ax.set_ylim(0, max([today, a.sla.target_ms, *(step[3] for step in steps)]) * 1.3)
+    ax.set_ylabel(f"projected {pct} (ms)")
+    ax.grid(axis="y", color=t.grid, linewidth=0.5)
+    ax.set_axisbelow(True)
+    ax.set_title(plain(title), fontsize=9, loc="left", color=t.foreground)
+    return fig
+
+
+# ------------------------------------------------------------------------- options
+
+
+def options_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
+    """Options: projected latency against accuracy risk and against effort, Pareto front marked."""
+    t = get_theme(theme)
+    a = analysis
+    pct = pct_label(a.sla.percentile)
+    options = a.options
+    title = (
+        f"{len(options)} option(s): projected {pct} against accuracy risk and effort"
+        if options
+        else "Options: none listed"
+    )
+    fig = _new_figure(t, title, 3.3)
+    risk_ax, effort_ax = fig.subplots(1, 2, sharey=True)
+    for ax in (risk_ax, effort_ax):
+        _style(ax, t)
+        ax.axhline(a.sla.target_ms, color=t.sla, linestyle="--", linewidth=1.2)
+        ax.grid(color=t.grid, linewidth=0.5)
+        ax.set_axisbelow(True)
+    front = pareto_front(options)
+    spread = _spread([o.accuracy_risk for o in options])
+    for i, (option, on_front) in enumerate(zip(options, front, strict=True)):
+        colour = t.stage_colour(i)
+        x_risk = RISK_ORDER.index(option.accuracy_risk) + spread[i]
+        x_effort = effort_mid(option)
+        label = plain(f"{i + 1}. {_short(option.name, 40)}")
+        for ax, x in ((risk_ax, x_risk), (effort_ax, x_effort)):
+            ax.scatter(
+                [x],
+                [option.projected_ms],
+                s=60,
+                color=colour,
+                zorder=3,
+                label=label if ax is risk_ax else None,
+            )
+            if on_front:
+                ax.scatter(
+                    [x],
+                    [option.projected_ms],
+                    s=190,
+                    facecolors="none",
+                    edgecolors=t.foreground,
+                    linewidths=1.1,
+                    zorder=4,
+                )
+            if option.perceived_ms is not None:
+                ax.scatter(
+                    [x], [option.perceived_ms], s=40, facecolors="none", edgecolors=colour, zorder=3
+                )
+                ax.plot([x, x], [option.perceived_ms, option.projected_ms], color=colour, lw=0.8)
+            ax.annotate(
+                str(i + 1),
+                (x, option.projected_ms),
+                xytext=(6, 4),
+                textcoords="offset points",
+                fontsize=7,
+                color=t.foreground,
+            )
+        effort_ax.plot(
+            list(option.effort_days), [option.projected_ms] * 2, color=colour, lw=1.5, alpha=0.5
+        )
+    risk_ax.set_xticks(range(len(RISK_ORDER)), list(RISK_ORDER))
+    risk_ax.set_xlim(-0.5, len(RISK_ORDER) - 0.5)
+    risk_ax.set_xlabel("accuracy risk")
+    risk_ax.set_ylabel(f"projected {pct} (ms)")
+    effort_ax.set_xlabel("effort (engineer-days; bar = range)")
+    effort_ax.set_xlim(left=0)
+    values = [o.projected_ms for o in options] + [a.sla.target_ms]
+    risk_ax.set_ylim(0, max(values) * 1.18)
+    risk_ax.text(
+        -0.45,
+        a.sla.target_ms,
+        f"SLA {_ms(a.sla.target_ms)}",
+        color=t.sla,
+        fontsize=7,
+        ha="left",
+        va="bottom",
+    )
+    if options:
+        risk_ax.scatter([], [], s=120, facecolors="none", edgecolors=t.foreground, label="Pareto")
+        if any(o.perceived_ms is not None for o in options):
+            risk_ax.scatter([], [], s=40, facecolors="none", edgecolors=t.muted, label="perceived")
+        handles, labels = risk_ax.get_legend_handles_labels()
+        legend = fig.legend(
+            handles, labels, loc="outside lower center", ncol=2, fontsize=7, frameon=False
+        )
+        for text in legend.get_texts():
+            text.set_color(t.foreground)
+    else:
+        effort_ax.set_xlim(0, 10)
+        risk_ax.text(
+            1.5,
+            a.sla.target_ms * 0.5,
+            "No options: the path meets its SLA." if a.meets_sla else "No options listed yet.",
+            ha="center",
+            color=t.muted,
+            fontsize=9,
+        )
+    fig.suptitle(plain(title), fontsize=9, x=0.01, ha="left", color=t.foreground)
+    return fig
+
+
+def _spread(groups: list[str], step: float = 0.12) -> list[float]:
+    """Offsets that fan out the members of each group, so points sharing a category stay visible."""
+    sizes = {g: groups.count(g) for g in groups}
+    seen: dict[str, int] = {}
+    out = []
+    for g in groups:
+        k = seen.get(g, 0)
+        seen[g] = k + 1
+        out.append((k - (sizes[g] - 1) / 2) * min(step, 0.8 / sizes[g]))
+    return out
+
+
+ChartFunction = Callable[[Analysis, ThemeName], Figure]
+TableFunction = Callable[[Analysis], ChartTable]
+
+CHARTS: dict[str, tuple[ChartFunction, TableFunction]] = {
+    "budget": (budget_chart, budget_table),
+    "plan": (plan_waterfall, plan_table),
+    "options": (options_chart, options_table),
+}
