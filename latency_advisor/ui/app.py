@@ -22,16 +22,23 @@ def _application():
     return app
 
 
-def run(path: Path | None) -> int:
-    """The app's event loop on `path`; returns the exit code."""
-    app = _application()
+def open_window(path: Path | None, settings=None, autosave_dir: Path | None = None):
+    """Create, theme and show the main window; it fills itself with `path` once painted."""
+    _application()
     from latency_advisor.ui import theme
     from latency_advisor.ui.main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(settings=settings, autosave_dir=autosave_dir)
     theme.apply(str(window.settings.value("theme", "system")))
     window.show()
     window.start(path)
+    return window
+
+
+def run(path: Path | None) -> int:
+    """The app's event loop on `path`; returns the exit code."""
+    app = _application()
+    window = open_window(path)  # noqa: F841 (kept alive by this frame while the loop runs)
     return app.exec()
 
 
@@ -71,10 +78,14 @@ def screenshot(
             raise UserError(window.statusBar().currentMessage())
         if tab and not ws.show_tab(tab):
             raise UserError(f"--tab {tab}: expected one of {', '.join(TAB_KEYS)}")
-        ws.runner.wait()
-        app.processEvents()
-        ws.whatif.runner.wait()
-        for _ in range(3):
+        from latency_advisor.ui.chart_pane import ChartPane
+
+        for _ in range(2):  # the analysis arrives, then the charts it asks for
+            ws.runner.wait()
+            ws.whatif.runner.wait()
+            app.processEvents()
+            for pane in window.findChildren(ChartPane):
+                pane.wait()
             app.processEvents()
         image = window.grab().toImage()
         buffer = QBuffer()

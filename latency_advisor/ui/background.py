@@ -29,7 +29,10 @@ class _Job(QRunnable):
         except Exception as exc:  # shown to the user; the app keeps running
             result, error = None, f"{type(exc).__name__}: {exc}"
             traceback.print_exc()
-        self.signals.done.emit(self.generation, result, error)
+        try:
+            self.signals.done.emit(self.generation, result, error)
+        except RuntimeError:  # the runner was deleted while this job ran; nobody is waiting
+            pass
 
 
 class BackgroundRunner(QObject):
@@ -42,8 +45,9 @@ class BackgroundRunner(QObject):
     def __init__(self, fn: Callable[[Any], Any], parent: QObject | None = None):
         super().__init__(parent)
         self._fn = fn
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        # The application-wide pool: a pool owned by this object would wait for its threads in
+        # its destructor, on the UI thread, while they need the interpreter lock (a deadlock).
+        self._pool = QThreadPool.globalInstance()
         self._signals = _Signals(self)
         self._signals.done.connect(self._on_done)
         self._generation = 0
@@ -81,5 +85,5 @@ class BackgroundRunner(QObject):
             self.ready.emit(result)
 
     def wait(self, msecs: int = 30_000) -> bool:
-        """Block until the pool is idle (tests, screenshots, shutdown)."""
+        """Block until background work is done (tests, screenshots, shutdown)."""
         return self._pool.waitForDone(msecs)

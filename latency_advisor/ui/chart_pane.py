@@ -1,8 +1,9 @@
 """A chart with its numbers: every charted value is also one click away as a table.
 
-The chart is a matplotlib Figure from the shared chart code, embedded with the Qt canvas; both
-are imported on first use so the window appears before matplotlib loads. Only a visible pane
-redraws; a hidden one redraws when it is shown.
+The chart is a matplotlib Figure from the shared chart code. Drawing one takes about 100 ms, so
+it is built and rasterised (Agg, no pyplot state) in a worker thread and only the finished image
+is shown: the UI thread never waits for matplotlib, and matplotlib is imported on first use, after
+the window is on screen. Only a visible pane redraws; a hidden one redraws when it is shown.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -38,6 +41,38 @@ class Grid:
     rows: list[tuple[str, ...]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ChartJob:
+    """What to draw, at which size."""
+
+    name: str
+    analysis: Any
+    theme: str
+    width_px: int
+    height_px: int
+    ratio: float
+
+
+def render_chart(job: ChartJob) -> QImage:
+    """Build the figure and rasterise it (runs in a worker thread)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fn = chart_function(job.name)
+    if fn is None:
+        raise RuntimeError("the chart code is not installed")
+    figure = fn(job.analysis, theme=job.theme)
+    dpi = figure.get_dpi() * job.ratio
+    figure.set_dpi(dpi)
+    figure.set_size_inches(job.width_px * job.ratio / dpi, job.height_px * job.ratio / dpi)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    buffer = canvas.buffer_rgba()
+    height, width = buffer.shape[0], buffer.shape[1]
+    image = QImage(bytes(buffer), width, height, width * 4, QImage.Format.Format_RGBA8888)
+    image.setDevicePixelRatio(job.ratio)
+    return image.copy()
+
+
 def chart_function(name: str) -> Callable[..., Any] | None:
     """`latency_advisor.report.charts.<name>`, or None while the chart code is not installed."""
     try:
@@ -50,6 +85,8 @@ def chart_function(name: str) -> Callable[..., Any] | None:
 class ChartPane(QWidget):
     """A titled chart / table pair with a toggle between them."""
 
+    chart_drawn = Signal()
+
     def __init__(self, title: str, chart: str | None, table: Callable[[Any], Grid], parent=None):
         super().__init__(parent)
         self.title = title
@@ -57,7 +94,10 @@ class ChartPane(QWidget):
         self._table_fn = table
         self._analysis: Any = None
         self._dirty = False
-        self.canvas: Any = None
+        self.canvas: QLabel | None = None  # the chart image, once drawn
+        self._renderer: Any = None
+        self._resize = QTimer(self, singleShot=True, interval=150)
+        self._resize.timeout.connect(self._redraw_chart)
 
         header = QHBoxLayout()
         label = QLabel(f"<b>{title}</b>")
@@ -151,30 +191,62 @@ class ChartPane(QWidget):
             header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setUpdatesEnabled(True)
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.canvas is not None and self.stack.currentIndex() == 0:
+            self._resize.start()
+
+    def _redraw_chart(self) -> None:
+        if self._analysis is not None and self.isVisible():
+            self._draw_chart()
+
     def _draw_chart(self) -> None:
-        fn = chart_function(self._chart_name) if self._chart_name else None
-        if fn is None:
+        if self._chart_name is None or not installed("latency_advisor.report.charts"):
             self.placeholder.setText("The chart is not available in this build; see the table.")
             return
-        try:
-            figure = fn(self._analysis, theme=theme.chart_theme())
-        except Exception as exc:  # a chart must never take the window down
-            self.placeholder.setText(f"The chart could not be drawn ({exc}); see the table.")
-            self.placeholder.setVisible(True)
-            return
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+        if self._renderer is None:
+            from latency_advisor.ui.background import BackgroundRunner
 
-        self.placeholder.setVisible(False)
-        old, self.canvas = self.canvas, FigureCanvasQTAgg(figure)
-        self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.canvas.setMinimumHeight(160)
-        if old is not None:
-            self.chart_layout.replaceWidget(old, self.canvas)
-            old.setParent(None)
-            old.deleteLater()
-        else:
-            self.chart_layout.addWidget(self.canvas)
-        self.canvas.setAccessibleName(f"{self.title} chart")
-        self.canvas.setAccessibleDescription(
-            f"{self.title}; the same numbers are in the table view (Table button)."
+            self._renderer = BackgroundRunner(render_chart, self)
+            self._renderer.ready.connect(self._show_image)
+            self._renderer.failed.connect(self._show_failure)
+        size = self.stack.size()
+        self._renderer.request(
+            ChartJob(
+                self._chart_name,
+                self._analysis,
+                theme.chart_theme(),
+                max(size.width(), 320),
+                max(size.height(), 200),
+                self.devicePixelRatioF(),
+            )
         )
+
+    def _show_image(self, image: QImage) -> None:
+        if self.canvas is None:
+            self.placeholder.setVisible(False)
+            self.canvas = QLabel()
+            self.canvas.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.canvas.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+            self.canvas.setMinimumHeight(160)
+            self.chart_layout.addWidget(self.canvas)
+            self.canvas.setAccessibleName(f"{self.title} chart")
+            self.canvas.setAccessibleDescription(
+                f"{self.title}; the same numbers are in the table view (Table button)."
+            )
+        self.placeholder.setVisible(False)
+        self.canvas.setVisible(True)
+        self.canvas.setPixmap(QPixmap.fromImage(image))
+        self.chart_drawn.emit()
+
+    def _show_failure(self, message: str) -> None:
+        """A chart must never take the window down: say so and point at the table."""
+        self.placeholder.setText(f"The chart could not be drawn ({message}); see the table.")
+        self.placeholder.setVisible(True)
+        if self.canvas is not None:
+            self.canvas.setVisible(False)
+
+    def wait(self) -> None:
+        """Block until a pending chart is drawn (screenshots, tests)."""
+        if self._renderer is not None:
+            self._renderer.wait()

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -36,6 +36,7 @@ class MainWindow(QMainWindow):
     """One window, one scenario."""
 
     ready = Signal()  # the workspace is built and the first scenario is open
+    exported = Signal(object)  # the PDF path, once written
 
     def __init__(
         self, settings: QSettings | None = None, autosave_dir: Path | None = None, parent=None
@@ -44,6 +45,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or app_settings.default_settings()
         self.autosave_dir = autosave_dir or app_settings.default_autosave_dir()
         self.workspace: Workspace | None = None
+        self._pending_start: tuple[Path | None, bool] | None = None
         self.autosaver: Autosaver | None = None
         self.undo_group = QUndoGroup(self)
         self.setObjectName("mainWindow")
@@ -153,13 +155,28 @@ class MainWindow(QMainWindow):
 
     @staticmethod
     def _report_available() -> bool:
-        return installed("latency_advisor.report.pdf")
+        return installed("latency_advisor.report.document")
 
     # ------------------------------------------------------------------ start-up
 
     def start(self, path: Path | None, *, offer_recovery: bool = True) -> None:
-        """Fill the window once it is on screen (call after show())."""
-        QTimer.singleShot(0, lambda: self.build_workspace(path, offer_recovery=offer_recovery))
+        """Fill the window right after its first paint, so the user sees it at once."""
+        self._pending_start = (path, offer_recovery)
+        if self.isVisible():
+            self.update()
+        QTimer.singleShot(1000, self._start_now)  # in case no paint arrives (minimised)
+
+    def _start_now(self) -> None:
+        if self._pending_start is not None:
+            path, recovery = self._pending_start
+            self._pending_start = None
+            self.build_workspace(path, offer_recovery=recovery)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.Paint and self._pending_start is not None:
+            QTimer.singleShot(0, self._start_now)
+        return handled
 
     def build_workspace(self, path: Path | None, *, offer_recovery: bool = True) -> None:
         """Build the workspace now, opening `path` (or a blank scenario when it cannot)."""
@@ -303,8 +320,39 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved {saved}", 4000)
         return True
 
-    def export_pdf(self) -> None:
-        self.statusBar().showMessage("PDF export is not available in this build yet", 6000)
+    def export_pdf(self, path: Path | None = None) -> None:
+        """Write the stakeholder PDF of the current analysis, off the UI thread."""
+        ws = self.workspace
+        if ws is None or ws.analysis is None:
+            return
+        if path is None:
+            doc = ws.doc
+            stem = doc.path.with_suffix(".pdf") if doc.path else Path.home() / "report.pdf"
+            name, _ = QFileDialog.getSaveFileName(self, "Export PDF", str(stem), "PDF (*.pdf)")
+            if not name:
+                return
+            path = Path(name)
+        if path.suffix.lower() != ".pdf":
+            path = path.with_suffix(".pdf")
+        from latency_advisor.ui.background import BackgroundRunner
+
+        def write(job):
+            from latency_advisor.report.document import write_report
+
+            scenario, analysis, out, source = job
+            write_report(scenario, analysis, out, source=source)
+            return out
+
+        self.exporter = BackgroundRunner(write, self)
+        self.exporter.ready.connect(
+            lambda out: self.statusBar().showMessage(f"Exported {out}", 8000)
+        )
+        self.exporter.ready.connect(self.exported)
+        self.exporter.failed.connect(lambda msg: self.show_error("PDF not written", msg))
+        self.export_action.setEnabled(False)
+        self.exporter.busy_changed.connect(lambda busy: self.export_action.setEnabled(not busy))
+        self.statusBar().showMessage(f"Exporting {path.name}…")
+        self.exporter.request((ws.doc.scenario, ws.analysis, path, ws.doc.path))
 
     def maybe_save(self) -> bool:
         """Ask before unsaved work is lost: Save, Discard or Cancel. False means stop."""

@@ -162,6 +162,17 @@ class BudgetView(QWidget):
         self.notes.setHtml(html)
 
 
+def _saving(r) -> str:
+    """The saving as the engine states it: end-to-end, or time to first output when streamed."""
+    extra = r.model_extra or {}
+    if extra.get("perceived_saving_ms"):
+        lo, hi = extra["perceived_saving_ms"]
+        return f"first output {lo:,.0f}–{hi:,.0f} ms sooner"
+    if extra.get("restores_stability"):
+        return "restores a steady state"
+    return f"{r.saving_ms[0]:,.0f}–{r.saving_ms[1]:,.0f} ms"
+
+
 class RecommendationsView(QWidget):
     """Fixes grouped by level, in the engine's order; the rationale of the selected one below."""
 
@@ -192,9 +203,24 @@ class RecommendationsView(QWidget):
         layout.addWidget(split, 1)
         self.tree.currentItemChanged.connect(self._show_why)
         self._analysis: Analysis | None = None
+        self._dirty = False
 
     def set_analysis(self, a: Analysis) -> None:
         self._analysis = a
+        self._dirty = True
+        if self.isVisible():
+            self._fill()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self._fill()
+
+    def _fill(self) -> None:
+        a = self._analysis
+        if a is None:
+            return
+        self._dirty = False
         current = self.tree.currentItem()
         keep = current.data(0, Qt.ItemDataRole.UserRole) if current else None
         self.tree.clear()
