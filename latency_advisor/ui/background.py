@@ -7,6 +7,7 @@ one ends, only the newest waiting request starts, and stale answers are dropped.
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -29,10 +30,9 @@ class _Job(QRunnable):
         except Exception as exc:  # shown to the user; the app keeps running
             result, error = None, f"{type(exc).__name__}: {exc}"
             traceback.print_exc()
-        try:
+        # the runner may have been deleted while this job ran: then nobody is waiting
+        with contextlib.suppress(RuntimeError):
             self.signals.done.emit(self.generation, result, error)
-        except RuntimeError:  # the runner was deleted while this job ran; nobody is waiting
-            pass
 
 
 class BackgroundRunner(QObject):
