@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "examples": "examples",
     "report": "report",
     "rules": "rules",
+    "bench": "bench",
 }
 
 
