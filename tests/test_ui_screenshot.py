@@ -7,9 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("pytestqt")
-
 from PySide6.QtGui import QImage
 
 from latency_advisor.ui.app import screenshot

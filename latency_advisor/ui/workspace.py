@@ -107,7 +107,7 @@ class Workspace(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(split)
 
-        for source in (self.sla, self.stages, self.details, self.whatif):
+        for source in (self.sla, self.stages, self.details, self.whatif, self.bench):
             source.hint.connect(self.hint)
         self.doc.changed.connect(self.reanalyse)
         self.stages.select_row(0)
