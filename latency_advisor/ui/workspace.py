@@ -123,7 +123,10 @@ class Workspace(QWidget):
     def _on_analysis(self, analysis: Analysis) -> None:
         self.analysis = analysis
         for view in self.views:
-            view.set_analysis(analysis)
+            if view is self.rehearse:  # the talk track also reads the scenario's own words
+                view.set_analysis(analysis, self.doc.scenario)
+            else:
+                view.set_analysis(analysis)
         took = (time.perf_counter() - self._asked_at) * 1000
         c = analysis.current
         self.status.emit(f"Analysed in {took:.0f} ms ({c.method})")
