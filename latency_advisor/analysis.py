@@ -74,6 +74,7 @@ class StageOut(_Out):
     parallel_group: str | None
     share: float
     spread_assumed: bool
+    distribution: str
 
 
 class Recommendation(_Out):
@@ -218,13 +219,13 @@ def analyze(
 
 def replicas_for_stability(scenario: Scenario, model: PathModel) -> int:
     """The fewest replicas that keep up with peak traffic (utilization below 1)."""
-    servers = model.replicas_for_stability(scenario.traffic.peak_rps)
+    servers = model.servers_for_stability(scenario.traffic.peak_rps)
     return -(-servers // scenario.traffic.concurrency)
 
 
 def replicas_for_sla(scenario: Scenario, model: PathModel) -> int | None:
     """The fewest replicas that meet the SLA at peak, or None when the service time alone misses."""
-    servers = model.replicas_for_sla(
+    servers = model.servers_for_sla(
         scenario.traffic.peak_rps, scenario.sla.percentile, scenario.sla.target_ms
     )
     return None if servers is None else -(-servers // scenario.traffic.concurrency)
@@ -263,6 +264,7 @@ def _stage_rows(scenario: Scenario, model: PathModel, est: Estimate) -> list[Sta
                 parallel_group=stage.parallel_group,
                 share=est.shares.get(stage.name, 0.0),
                 spread_assumed=spec.fit.assumed_sigma is not None,
+                distribution=spec.source,
             )
         )
     return rows
@@ -278,6 +280,8 @@ def _assumptions(scenario: Scenario, model: PathModel, est: Estimate) -> list[st
         "through its given percentiles (a lognormal when two are given).",
     ]
     for spec in model.stages:
+        if spec.note:
+            out.append(spec.note)
         if spec.fit.assumed_sigma is not None:
             stage = scenario.stage(spec.name)
             out.append(

@@ -21,9 +21,10 @@ COMMANDS: dict[str, str] = {
     "analyze": "analyze",
     "schema": "schema",
     "examples": "examples",
-    "report": "report",
-    "rules": "rules",
     "bench": "bench",
+    "rules": "rules",
+    "report": "report",
+    "rehearse": "rehearse",
 }
 
 
@@ -72,3 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def gui_main() -> int:
+    """The desktop launcher (a gui-script: no console window on Windows)."""
+    return main(["gui", *sys.argv[1:]])

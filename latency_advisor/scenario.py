@@ -139,6 +139,9 @@ class Stage(_Strict):
     parallel_group: NonEmpty | None = None
     facts: dict[NonEmpty, FactValue] = Field(default_factory=dict)
     model: ModelInfo | None = None
+    # extension: measured per-request samples (from an importer); the latency model uses them as
+    # the stage's empirical distribution when they agree with the stated percentiles
+    samples_ms: Annotated[list[Ms], Field(min_length=1, max_length=20_000)] | None = None
     # extension: measured speedups by technique (CONTRACTS.md §3 words), attached from benchmarks
     calibration: dict[NonEmpty, Calibration] = Field(default_factory=dict)
 
@@ -299,7 +302,10 @@ def _reject_constant(name: str) -> Any:
 
 
 def _parse_yaml(text: str, source: str | Path | None) -> tuple[Any, dict[tuple, int]]:
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:  # the reader refuses control characters up front
+        raise ScenarioError(source, f"invalid YAML: {exc}") from None
     try:
         node = loader.get_single_node()
         if node is None:

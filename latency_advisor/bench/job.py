@@ -79,6 +79,16 @@ class Failed:
 Event = Progress | VariantDone | Finished | Failed
 
 
+FROZEN_WORKER_FLAG = "--bench-worker"
+
+
+def worker_command(python: str) -> list[str]:
+    """How to start the child: the module in a Python install, a flag in a frozen bundle."""
+    if getattr(sys, "frozen", False):  # PyInstaller: the bundle's own executable is the worker
+        return [sys.executable, FROZEN_WORKER_FLAG]
+    return [python, "-m", "latency_advisor.bench.worker"]
+
+
 @dataclass
 class BenchJob:
     spec: BenchSpec
@@ -98,7 +108,7 @@ class BenchJob:
             p for p in (package_root, os.environ.get("PYTHONPATH", "")) if p
         )
         self._proc = subprocess.Popen(
-            [self.python, "-m", "latency_advisor.bench.worker"],
+            worker_command(self.python),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -69,6 +69,29 @@ class StageFit:
             logs[i] = max(logs[i], logs[i - 1])
         return cls(z=z, log_ms=tuple(logs), assumed_sigma=assumed)
 
+    @classmethod
+    def from_samples(cls, samples: np.ndarray | list[float], knots: int = 128) -> StageFit:
+        """The empirical distribution of measured samples, as log-quantile knots.
+
+        Knots sit at evenly spaced normal scores between the smallest and largest plotting
+        positions, so the tails keep as much detail as the body.
+        """
+        values = np.sort(np.asarray(samples, dtype=float))
+        n = len(values)
+        if n == 0:
+            raise ValueError("no samples")
+        if values[-1] <= 0:
+            return cls(z=(0.0,), log_ms=(0.0,), constant_ms=0.0)
+        positions = (np.arange(n) + 0.5) / n
+        z_all = np.array([_NORMAL.inv_cdf(float(p)) for p in positions[[0, -1]]])
+        z = np.linspace(z_all[0], z_all[1], min(knots, max(2, n)))
+        probs = np.array([_NORMAL.cdf(float(v)) for v in z])
+        quantiles = np.quantile(values, np.clip(probs, 0.0, 1.0), method="hazen")
+        logs = np.maximum.accumulate(np.log(np.maximum(quantiles, FLOOR_MS)))
+        # keep the curve strictly rising so every knot segment has a finite slope
+        logs = logs + np.arange(len(logs)) * 1e-12
+        return cls(z=tuple(float(v) for v in z), log_ms=tuple(float(v) for v in logs))
+
     def quantile_from_z(self, zs: np.ndarray) -> np.ndarray:
         """Latency (ms) at standard-normal scores `zs`, vectorised."""
         if self.constant_ms is not None:

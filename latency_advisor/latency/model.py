@@ -4,7 +4,7 @@ Percentiles do not add: the p99 of a sum is well below the sum of p99s when stag
 independently. We draw every stage's latency from its fitted distribution (Latin-hypercube
 stratified, fixed seed, so results are repeatable and what-if comparisons share their random
 numbers), compose them in request order (parallel groups take the slowest member, `calls` add up),
-and add the queueing wait at `peak_rps` over `replicas`.
+and add the queueing wait at `peak_rps` over the servers (replicas x concurrency).
 
 A replica is held for the whole request except client-side network transit (kind `network`) and
 an externally measured queue (kind `queueing`): those stages add latency but not load.
@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 
 from latency_advisor.latency.distributions import StageFit
-from latency_advisor.latency.queueing import WaitModel, allen_cunneen
+from latency_advisor.latency.queueing import WaitModel, allen_cunneen, mg1_waits
 from latency_advisor.latency.simulation import fifo_waits
 
 LIVE_SAMPLES = 16_384
@@ -48,6 +48,8 @@ class StageSpec:
     fit: StageFit
     calls: int = 1
     group: str | None = None
+    source: Literal["percentiles", "assumed", "samples"] = "percentiles"
+    note: str | None = None
 
     @property
     def occupies_worker(self) -> bool:
@@ -123,17 +125,7 @@ class PathModel:
 
     @classmethod
     def from_stages(cls, stages, **kwargs) -> PathModel:  # stages: Iterable[scenario.Stage]
-        specs = [
-            StageSpec(
-                name=s.name,
-                kind=s.kind,
-                fit=StageFit.from_percentiles(s.p50_ms, s.p95_ms, s.p99_ms, s.kind),
-                calls=s.calls,
-                group=s.parallel_group,
-            )
-            for s in stages
-        ]
-        return cls(specs, **kwargs)
+        return cls([stage_spec(s) for s in stages], **kwargs)
 
     # ------------------------------------------------------------ sampling
 
@@ -204,7 +196,7 @@ class PathModel:
     def estimate(
         self,
         peak_rps: float,
-        replicas: int,
+        servers: int,
         percentile: float,
         *,
         samples: StageSamples | None = None,
@@ -230,7 +222,7 @@ class PathModel:
         mean_busy = float(busy.mean())
         scv = float(busy.var() / mean_busy**2) if mean_busy > 0 else 0.0
         arrival = peak_rps / 1000.0
-        wait = allen_cunneen(arrival, replicas, mean_busy, scv)
+        wait = allen_cunneen(arrival, servers, mean_busy, scv)
         service_pcts = summary(total)
         service_at = service_pcts.get(float(percentile))
         if service_at is None:
@@ -268,9 +260,13 @@ class PathModel:
             )
         chosen = method
         if method == "auto":
-            chosen = "simulation" if needs_simulation(wait, scv, service_at) else "formula"
+            chosen = "simulation" if needs_simulation(wait, scv, service_at, servers) else "formula"
         if chosen == "formula":
-            waits = wait.sample_from_uniform(self.wait_uniforms)
+            if servers == 1:  # exact for one server, whatever the load or the tail
+                rng = np.random.default_rng(self.seed + 11)
+                waits = mg1_waits(busy, wait.utilization, self.wait_uniforms, rng)
+            else:
+                waits = wait.sample_from_uniform(self.wait_uniforms)
             e2e = total + waits
             e2e_pcts = summary(e2e)
             at = e2e_pcts.get(float(percentile))
@@ -278,8 +274,8 @@ class PathModel:
                 at_percentile_ms=_percentile(e2e, percentile) if at is None else at,
                 percentiles_ms=e2e_pcts,
                 stable=True,
-                mean_wait_ms=wait.mean_wait_ms,
-                p_wait=wait.p_wait,
+                mean_wait_ms=float(waits.mean()) if servers == 1 else wait.mean_wait_ms,
+                p_wait=float((waits > 0).mean()) if servers == 1 else wait.p_wait,
                 method="formula",
                 shares=self._shares(live, e2e, waits, percentile) if with_shares else {},
                 **common,
@@ -288,7 +284,7 @@ class PathModel:
         sim_base, exp_gaps = self.sim_samples(requests)
         sim_live = _apply(sim_base, transforms, self.seed + 1)
         sim_total, sim_busy = self.compose(sim_live)
-        waits = fifo_waits(exp_gaps / arrival, sim_busy, replicas)
+        waits = fifo_waits(exp_gaps / arrival, sim_busy, servers)
         keep = slice(int(requests * SIM_WARMUP_FRACTION), None)
         e2e = sim_total[keep] + waits[keep]
         sim_waits = waits[keep]
@@ -341,16 +337,16 @@ class PathModel:
 
     # ------------------------------------------------------------ capacity
 
-    def replicas_for_stability(self, peak_rps: float) -> int:
-        """The fewest replicas with utilization below 1 at peak."""
+    def servers_for_stability(self, peak_rps: float) -> int:
+        """The fewest servers (replicas x concurrency) with utilization below 1 at peak."""
         _, busy = self.compose(self.samples)
         offered = peak_rps / 1000.0 * float(busy.mean())
         return max(1, math.floor(offered) + 1)
 
-    def replicas_for_sla(
+    def servers_for_sla(
         self, peak_rps: float, percentile: float, target_ms: float, limit: int = 1_000_000
     ) -> int | None:
-        """The fewest replicas meeting the target at peak (formula mode), or None if none can.
+        """The fewest servers meeting the target at peak (formula mode), or None if none can.
 
         More replicas only shorten the queue: if the service time alone misses the target,
         no replica count will meet it.
@@ -362,7 +358,7 @@ class PathModel:
             est = self.estimate(peak_rps, c, percentile, method="formula", with_shares=False)
             return est.stable and est.at_percentile_ms <= target_ms
 
-        low = self.replicas_for_stability(peak_rps)
+        low = self.servers_for_stability(peak_rps)
         if meets(low):
             return low
         high = low * 2
@@ -376,8 +372,50 @@ class PathModel:
         return high
 
 
-def needs_simulation(wait: WaitModel, busy_scv: float, service_at_ms: float) -> bool:
-    """Formulas are trusted unless the queue matters and load or tail is beyond their range."""
+SAMPLE_AGREEMENT = 0.10
+
+
+def stage_spec(stage) -> StageSpec:  # stage: scenario.Stage
+    """Fit a scenario stage: its measured samples when they agree with its stated percentiles,
+    else the percentiles, else p50 with an assumed spread."""
+    by_pct = StageFit.from_percentiles(stage.p50_ms, stage.p95_ms, stage.p99_ms, stage.kind)
+    source = "assumed" if by_pct.assumed_sigma is not None else "percentiles"
+    fit, note = by_pct, None
+    samples = getattr(stage, "samples_ms", None)
+    if samples:
+        stated = [(50.0, stage.p50_ms), (95.0, stage.p95_ms), (99.0, stage.p99_ms)]
+        observed = np.percentile(np.asarray(samples, dtype=float), [p for p, _ in stated])
+        agree = all(
+            v is None or abs(o - v) <= max(SAMPLE_AGREEMENT * v, 0.5)
+            for (_, v), o in zip(stated, observed, strict=True)
+        )
+        if agree:
+            fit, source = StageFit.from_samples(samples), "samples"
+            note = f"Stage '{stage.name}' uses its {len(samples):,} measured samples."
+        else:
+            note = (
+                f"Stage '{stage.name}': its measured samples disagree with its stated "
+                "percentiles (edited since import?); the percentiles are used."
+            )
+    return StageSpec(
+        name=stage.name,
+        kind=stage.kind,
+        fit=fit,
+        calls=stage.calls,
+        group=stage.parallel_group,
+        source=source,
+        note=note,
+    )
+
+
+def needs_simulation(wait: WaitModel, busy_scv: float, service_at_ms: float, servers: int) -> bool:
+    """Formulas are trusted unless the queue matters and load or tail is beyond their range.
+
+    One server uses the exact Pollaczek–Khinchine construction, several servers Allen–Cunneen;
+    both drift beyond about 5% at p99 above 75% utilization or with heavy-tailed service (the
+    former because a finite sample of the service time thins its extreme tail).
+    """
+    del servers  # the same limits hold for one server and for many
     if wait.mean_wait_ms <= 0.01 * max(service_at_ms, 1e-9):
         return False
     return wait.utilization >= 0.75 or busy_scv > 1.0

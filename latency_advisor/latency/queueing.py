@@ -65,3 +65,25 @@ def allen_cunneen(
     return WaitModel(
         utilization=rho, p_wait=p_wait, mean_wait_ms=mm_c_wait * (1.0 + service_scv) / 2.0
     )
+
+
+def mg1_waits(
+    busy_ms: np.ndarray, utilization: float, u: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Exact M/G/1 FIFO waits by the Pollaczek–Khinchine (Beneš) construction.
+
+    The stationary wait is a sum of K residual service times, K geometric with P(K >= k) = rho^k;
+    a residual time is a length-biased service time times a uniform. `u` picks K (so stratified
+    uniforms keep the wait stratified); `busy_ms` is the service distribution, as samples.
+    """
+    if utilization <= 0:
+        return np.zeros_like(u)
+    tail = np.clip(1.0 - u, 1e-300, 1.0)
+    counts = np.floor(np.log(tail) / np.log(utilization)).astype(np.int64)
+    draws = int(counts.sum())
+    if draws == 0:
+        return np.zeros_like(u)
+    weights = busy_ms / busy_ms.sum()
+    residual = rng.choice(busy_ms, size=draws, p=weights) * rng.random(draws)
+    owner = np.repeat(np.arange(len(u)), counts)
+    return np.bincount(owner, weights=residual, minlength=len(u))

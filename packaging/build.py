@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Build the one-folder desktop bundle with PyInstaller, then smoke-test the frozen executable.
+
+    python3 dev.py setup && .venv/bin/python packaging/build.py [--skip-build]
+
+The bundle lands in dist/latency-advisor/. The smoke test starts the frozen app offscreen, opens
+the bundled example, runs `analyze` and `report` through the frozen executable, and checks that
+each exits cleanly. Prints the bundle size and the cold-start time of `--version` and `analyze`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DIST = ROOT / "dist" / "latency-advisor"
+EXE = DIST / ("latency-advisor.exe" if os.name == "nt" else "latency-advisor")
+
+
+def build() -> None:
+    pip = [sys.executable, "-m", "pip", "install", "-q", "-r"]
+    subprocess.run([*pip, str(ROOT / "packaging" / "requirements-build.txt")], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--clean",
+            "--distpath",
+            str(ROOT / "dist"),
+            "--workpath",
+            str(ROOT / "build" / "pyinstaller"),
+            str(ROOT / "packaging" / "latency_advisor.spec"),
+        ],
+        check=True,
+        cwd=ROOT,
+    )
+
+
+def size_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[float, subprocess.CompletedProcess]:
+    start = time.perf_counter()
+    done = subprocess.run(
+        [str(EXE), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=tempfile.gettempdir(),
+    )
+    return time.perf_counter() - start, done
+
+
+def smoke() -> int:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    example = "rag_assistant"
+    failures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        checks = {
+            "version": ("--version",),
+            "examples": ("examples",),
+            "analyze": ("analyze", "--json", f"@example:{example}"),
+            "report": ("report", f"@example:{example}", "-o", str(Path(tmp) / "out.pdf")),
+            "gui": ("gui", "--screenshot", str(Path(tmp) / "shot.png")),
+        }
+        listing = run("examples", env=env)[1].stdout
+        found = [line for line in listing.splitlines() if line.startswith(example)]
+        example_path = found[0].split("(")[-1].rstrip(")") if found else "missing-example.yaml"
+        for name, args in checks.items():
+            args = tuple(example_path if a == f"@example:{example}" else a for a in args)
+            seconds, done = run(*args, env=env)
+            ok = done.returncode == 0
+            if name == "analyze" and ok:
+                ok = json.loads(done.stdout)["format"] == "latency-advisor/analysis/v1"
+            if name in ("report", "gui") and ok:
+                ok = Path(args[-1]).is_file() and Path(args[-1]).stat().st_size > 0
+            print(f"  {name:<9} {'ok' if ok else 'FAILED'}  {seconds:5.2f} s")
+            if not ok:
+                failures.append(name)
+                print(done.stdout[-2000:], done.stderr[-2000:], sep="\n")
+    return 1 if failures else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-build", action="store_true", help="only run the smoke test")
+    args = parser.parse_args()
+    if not args.skip_build:
+        build()
+    print(f"bundle: {DIST} ({size_mb(DIST):.0f} MB unpacked)")
+    return smoke()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
