@@ -337,3 +337,19 @@ def test_analysis_failure_is_reported_not_raised(qtbot) -> None:
     with qtbot.waitSignal(runner.ready, timeout=5000) as blocker:
         runner.request(4)
     assert blocker.args[0] == 0.25
+
+
+def test_export_pdf_off_the_ui_thread(qtbot, window, tmp_path: Path, artifacts_dir: Path) -> None:
+    import pypdf
+
+    assert window.export_action.isEnabled()
+    out = tmp_path / "report.pdf"
+    with qtbot.waitSignal(window.exported, timeout=120_000) as blocker:
+        window.export_pdf(out)
+        assert not window.export_action.isEnabled()  # one export at a time
+    assert blocker.args[0] == out
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(out).pages)
+    assert "Support assistant (RAG)" in text
+    assert window.export_action.isEnabled()
+    assert "Exported" in window.statusBar().currentMessage()
+    (artifacts_dir / "ui_export.pdf").write_bytes(out.read_bytes())
