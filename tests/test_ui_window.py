@@ -353,3 +353,19 @@ def test_export_pdf_off_the_ui_thread(qtbot, window, tmp_path: Path, artifacts_d
     assert window.export_action.isEnabled()
     assert "Exported" in window.statusBar().currentMessage()
     (artifacts_dir / "ui_export.pdf").write_bytes(out.read_bytes())
+
+
+def test_stage_shortcuts_act_in_the_table_only(qtbot, window) -> None:
+    ws = window.workspace
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    count = len(ws.doc.scenario.stages)
+    ws.sla.name.setFocus()
+    qtbot.keyClick(ws.sla.name, Qt.Key.Key_Delete)
+    assert len(ws.doc.scenario.stages) == count
+    ws.stages.select_row(1)
+    ws.stages.view.setFocus()
+    wait_analysis(qtbot, window, lambda: qtbot.keyClick(ws.stages.view, Qt.Key.Key_Delete))
+    assert len(ws.doc.scenario.stages) == count - 1
+    window.undo_action.trigger()
+    assert len(ws.doc.scenario.stages) == count

@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -304,7 +304,12 @@ class StageTable(QWidget):
         button.setAutoRaise(True)
         button.setMinimumWidth(28)
         button.clicked.connect(slot)
-        button.setShortcut(QKeySequence(shortcut))
+        # the shortcut acts while the stage table has focus, not in the SLA fields
+        action = QAction(name, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
         return button
 
     def current_row(self) -> int:

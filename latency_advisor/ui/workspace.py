@@ -111,6 +111,7 @@ class Workspace(QWidget):
             source.hint.connect(self.hint)
         self.doc.changed.connect(self.reanalyse)
         self.stages.select_row(0)
+        self.stages.view.setFocus()
         self.reanalyse(self.doc.scenario)
 
     # ------------------------------------------------------------------ analysis
