@@ -116,7 +116,13 @@ class WhatIfPanel(QWidget):
         self.apply_button.clicked.connect(self.apply_to_scenario)
         doc.changed.connect(lambda _s: self._debounce.start())
         doc.path_changed.connect(lambda _p: self.reset())
+        self._dirty = True
         self.reset()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self.refresh()
 
     def what_if(self) -> WhatIf:
         return WhatIf(
@@ -139,6 +145,11 @@ class WhatIfPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        """Estimate now if the tab is on screen; otherwise when it is next shown."""
+        if not self.isVisible():
+            self._dirty = True
+            return
+        self._dirty = False
         self.status.setText("Estimating…")
         self.runner.request((self.doc.scenario, self.what_if()))
 
