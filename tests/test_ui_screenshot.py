@@ -69,5 +69,10 @@ def test_cli_screenshot_and_its_errors(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
     assert not bad.exists()
 
+    default = tmp_path / "default.png"  # no command: the gui on the bundled RAG example
+    done = _cli("--screenshot", str(default))
+    assert done.returncode == 0, done.stderr
+    assert default.read_bytes()[:4] == b"\x89PNG"
+
     done = _cli("gui", "--tab", "plan")
     assert done.returncode == 2 and "--screenshot" in done.stderr

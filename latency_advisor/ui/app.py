@@ -92,7 +92,8 @@ def screenshot(
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         image.save(buffer, "PNG")
         atomic_write_bytes(out, bytes(buffer.data()))
-        window.autosaver and window.autosaver.remove()
+        if window.autosaver is not None:
+            window.autosaver.remove()
         window.setWindowModified(False)
         window.deleteLater()
         app.processEvents()

@@ -276,7 +276,8 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             return False
         self.workspace.doc.replace(scenario, path)
-        self.autosaver and self.autosaver.remove()
+        if self.autosaver is not None:
+            self.autosaver.remove()
         self.settings.setValue("lastDir", str(path.parent))
         app_settings.add_recent(self.settings, path)
         self.statusBar().showMessage(f"Opened {path}", 4000)
@@ -412,7 +413,8 @@ class MainWindow(QMainWindow):
             return False
         self.workspace.doc.replace(scenario, item.original, modified=True)
         item.discard()
-        self.autosaver and self.autosaver.save_now()
+        if self.autosaver is not None:
+            self.autosaver.save_now()
         self.statusBar().showMessage("Recovered unsaved changes; save them to keep them", 8000)
         return True
 
@@ -471,6 +473,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("geometry", self.saveGeometry())
         if self.workspace is not None:
+            self.workspace.bench.cancel()  # a running benchmark's child process ends with us
             self.settings.setValue("splitter", self.workspace.splitter.saveState())
             self.settings.setValue("tab", self.workspace.tabs.currentIndex())
             self.workspace.runner.wait(5000)
