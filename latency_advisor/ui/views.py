@@ -35,7 +35,7 @@ def _ms(value: float | None) -> str:
     return f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
 
 
-class Figure(QFrame):
+class HeadlineCard(QFrame):
     """One headline number with its caption (a 'card')."""
 
     def __init__(self, caption: str, parent=None):
@@ -79,10 +79,10 @@ class BudgetView(QWidget):
         font = self.verdict.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
         self.verdict.setFont(font)
-        self.composed = Figure("End to end (composed)")
-        self.naive = Figure("Sum of stage percentiles")
-        self.bottleneck = Figure("Bottleneck")
-        self.load = Figure("Utilization at peak")
+        self.composed = HeadlineCard("End to end (composed)")
+        self.naive = HeadlineCard("Sum of stage percentiles")
+        self.bottleneck = HeadlineCard("Bottleneck")
+        self.load = HeadlineCard("Utilization at peak")
         cards = QGridLayout()
         for i, card in enumerate((self.composed, self.naive, self.bottleneck, self.load)):
             cards.addWidget(card, 0, i)
