@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox, QToolButton
 from latency_advisor.scenario import load_scenario
 from latency_advisor.ui.main_window import MainWindow
 from latency_advisor.ui.stage_table import KEYS
+from tests.conftest import EXAMPLES
 from tests.ui_helpers import answer_next_dialog, copy_example, wait_analysis
 
 
@@ -374,3 +375,19 @@ def test_stage_shortcuts_act_in_the_table_only(qtbot, window) -> None:
     assert len(ws.doc.scenario.stages) == count - 1
     window.undo_action.trigger()
     assert len(ws.doc.scenario.stages) == count
+
+
+def test_examples_and_recent_files_menus(qtbot, window, tmp_path: Path) -> None:
+    file_menu = window.menuBar().actions()[0].menu()
+    menus = {a.text().replace("&", ""): a.menu() for a in file_menu.actions() if a.menu()}
+    examples = {a.text(): a for a in menus["Open Example"].actions()}
+    assert len(examples) == len(list(EXAMPLES.glob("*.yaml")))
+    wait_analysis(qtbot, window, examples["Fraud score"].trigger)
+    assert window.workspace.doc.path == EXAMPLES / "fraud_score.yaml"
+
+    recent = menus["Open Recent"]
+    recent.aboutToShow.emit()
+    entries = [a for a in recent.actions() if a.text().startswith("&")]
+    assert entries[0].text() == "&1 fraud_score.yaml"
+    wait_analysis(qtbot, window, entries[1].trigger)  # the file opened before it
+    assert window.workspace.doc.path.name == "rag_assistant.yaml"
