@@ -78,15 +78,20 @@ def screenshot(
             raise UserError(window.statusBar().currentMessage())
         if tab and not ws.show_tab(tab):
             raise UserError(f"--tab {tab}: expected one of {', '.join(TAB_KEYS)}")
+        from PySide6.QtCore import QEventLoop, QTimer
+
         from latency_advisor.ui.chart_pane import ChartPane
 
-        for _ in range(2):  # the analysis arrives, then the charts it asks for
+        for _ in range(3):  # the analysis, the charts it asks for, redraws after layout moves
             ws.runner.wait()
             ws.whatif.runner.wait()
             app.processEvents()
             for pane in window.findChildren(ChartPane):
                 pane.wait()
             app.processEvents()
+            settle = QEventLoop()
+            QTimer.singleShot(250, settle.quit)
+            settle.exec()
         image = window.grab().toImage()
         buffer = QBuffer()
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)

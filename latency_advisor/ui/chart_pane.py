@@ -237,6 +237,13 @@ class ChartPane(QWidget):
         self.placeholder.setVisible(False)
         self.canvas.setVisible(True)
         self.canvas.setPixmap(QPixmap.fromImage(image))
+        drawn = image.deviceIndependentSize().toSize()
+        wanted = self.stack.size()
+        if (
+            abs(drawn.width() - max(wanted.width(), 480)) > 4
+            or abs(drawn.height() - max(wanted.height(), 300)) > 4
+        ):  # the layout moved while it was drawn: draw again at the new size
+            self._resize.start()
         self.chart_drawn.emit()
 
     def _show_failure(self, message: str) -> None:
