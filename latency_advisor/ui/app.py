@@ -1,0 +1,105 @@
+"""Start the desktop app, or render it offscreen to a PNG (`--screenshot`) and exit."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from latency_advisor.errors import UserError
+
+
+def _application():
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        QApplication.setOrganizationName("Latency Advisor")
+        QApplication.setApplicationName("Latency Advisor")
+        QApplication.setApplicationDisplayName("Latency Advisor")
+        app = QApplication(sys.argv[:1])
+        app.setStyle("Fusion")
+    return app
+
+
+def open_window(path: Path | None, settings=None, autosave_dir: Path | None = None):
+    """Create, theme and show the main window; it fills itself with `path` once painted."""
+    _application()
+    from latency_advisor.ui import theme
+    from latency_advisor.ui.main_window import MainWindow
+
+    window = MainWindow(settings=settings, autosave_dir=autosave_dir)
+    theme.apply(str(window.settings.value("theme", "system")))
+    window.show()
+    window.start(path)
+    return window
+
+
+def run(path: Path | None) -> int:
+    """The app's event loop on `path`; returns the exit code."""
+    app = _application()
+    window = open_window(path)  # noqa: F841 (kept alive by this frame while the loop runs)
+    return app.exec()
+
+
+def screenshot(
+    path: Path | None,
+    out: Path,
+    tab: str | None = None,
+    size: tuple[int, int] = (1400, 880),
+    dark: bool = False,
+) -> Path:
+    """Render the window with `path` analysed to `out` (PNG), offscreen, and return `out`."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if out.suffix.lower() != ".png":
+        raise UserError(f"{out}: the screenshot is written as PNG; name it something.png")
+    if not out.parent.is_dir():
+        raise UserError(f"{out}: the folder {out.parent} does not exist")
+    app = _application()
+    import tempfile
+
+    from PySide6.QtCore import QBuffer, QIODevice, QSettings
+
+    from latency_advisor.atomic import atomic_write_bytes
+    from latency_advisor.ui import theme
+    from latency_advisor.ui.main_window import MainWindow
+    from latency_advisor.ui.workspace import TAB_KEYS
+
+    theme.apply("dark" if dark else "light")
+    with tempfile.TemporaryDirectory() as tmp:  # leave the user's settings and autosaves alone
+        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings=settings, autosave_dir=Path(tmp) / "autosave")
+        window.resize(*size)
+        window.show()
+        window.build_workspace(path, offer_recovery=False)
+        ws = window.workspace
+        assert ws is not None
+        if window.findChild(object, "errorMessage") is not None:
+            raise UserError(window.statusBar().currentMessage())
+        if tab and not ws.show_tab(tab):
+            raise UserError(f"--tab {tab}: expected one of {', '.join(TAB_KEYS)}")
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        from latency_advisor.ui.chart_pane import ChartPane
+
+        for _ in range(3):  # the analysis, the charts it asks for, redraws after layout moves
+            ws.runner.wait()
+            ws.whatif.runner.wait()
+            app.processEvents()
+            for pane in window.findChildren(ChartPane):
+                pane.wait()
+            app.processEvents()
+            settle = QEventLoop()
+            QTimer.singleShot(250, settle.quit)
+            settle.exec()
+        image = window.grab().toImage()
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")
+        atomic_write_bytes(out, bytes(buffer.data()))
+        if window.autosaver is not None:
+            window.autosaver.remove()
+        window.setWindowModified(False)
+        window.deleteLater()
+        app.processEvents()
+    return out

@@ -1,0 +1,311 @@
+"""The live views of the analysis: budget, recommendations, plan and options.
+
+Each view has `set_analysis(analysis)` and only formats what the core computed; none of them
+holds analysis logic.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from latency_advisor.analysis import Analysis
+from latency_advisor.ui import tables
+from latency_advisor.ui.chart_pane import ChartPane
+
+LEVELS = (("system", "System level"), ("serving", "Serving level"), ("model", "Model level"))
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
+
+
+class HeadlineCard(QFrame):
+    """One headline number with its caption (a 'card')."""
+
+    def __init__(self, caption: str, parent=None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.value = QLabel("—")
+        font = self.value.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.value.setFont(font)
+        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.caption = QLabel(caption)
+        self.caption.setWordWrap(True)
+        self.detail = QLabel("")
+        self.detail.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(2)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.value)
+        layout.addWidget(self.detail)
+        layout.addStretch(1)
+
+    def show_value(self, value: str, detail: str = "", color: str | None = None) -> None:
+        self.value.setText(value)
+        self.value.setStyleSheet(f"color: {color};" if color else "")
+        self.detail.setText(detail)
+        self.setAccessibleName(f"{self.caption.text()}: {value}. {detail}")
+
+
+GOOD, BAD, WARN = "#1a7f37", "#cf222e", "#bf8700"
+
+
+class BudgetView(QWidget):
+    """Where the time goes: headline figures, the budget chart, warnings and assumptions."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.verdict = QLabel()
+        self.verdict.setObjectName("verdict")
+        self.verdict.setWordWrap(True)
+        font = self.verdict.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        self.verdict.setFont(font)
+        self.composed = HeadlineCard("End to end (composed)")
+        self.naive = HeadlineCard("Sum of stage percentiles")
+        self.bottleneck = HeadlineCard("Bottleneck")
+        self.load = HeadlineCard("Utilization at peak")
+        cards = QGridLayout()
+        for i, card in enumerate((self.composed, self.naive, self.bottleneck, self.load)):
+            cards.addWidget(card, 0, i)
+        self.chart = ChartPane("Latency budget", "budget_chart", tables.budget)
+        self.notes = QTextBrowser()
+        self.notes.setAccessibleName("Warnings and assumptions")
+        self.notes.setOpenLinks(False)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.chart)
+        split.addWidget(self.notes)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.verdict)
+        layout.addLayout(cards)
+        layout.addWidget(split, 1)
+
+    def set_analysis(self, a: Analysis) -> None:
+        c = a.current
+        pct = f"p{a.sla.percentile:g}"
+        if a.meets_sla:
+            text, color = (
+                f"Meets the {pct} target of {_ms(a.sla.target_ms)} with "
+                f"{_ms(a.headroom_ms)} to spare.",
+                GOOD,
+            )
+        elif not c.steady_state:
+            text, color = (
+                (
+                    f"Cannot keep up at peak traffic: {c.replicas} replica(s) would be "
+                    f"{c.utilization:.0%} utilized. At least "
+                    f"{c.replicas_needed_for_stability} are needed."
+                ),
+                BAD,
+            )
+        else:
+            text, color = (
+                (f"Misses the {pct} target of {_ms(a.sla.target_ms)} by {_ms(a.gap_ms)}."),
+                BAD,
+            )
+        self.verdict.setText(text)
+        self.verdict.setStyleSheet(f"color: {color}; font-weight: 600;")
+        self.composed.show_value(
+            _ms(c.at_sla_percentile_ms),
+            f"{pct}; p50 {_ms(c.p50_ms)}, p99 {_ms(c.p99_ms)}",
+            GOOD if a.meets_sla else BAD,
+        )
+        over = c.sum_of_stage_percentiles_ms - c.at_sla_percentile_ms
+        self.naive.show_value(
+            _ms(c.sum_of_stage_percentiles_ms),
+            f"adding stage {pct}s overstates by {_ms(max(over, 0))}",
+        )
+        self.bottleneck.show_value(a.bottleneck.stage, f"{a.bottleneck.share:.0%} of the {pct}")
+        wait = (
+            f"mean queueing wait {_ms(c.queueing_wait_ms)}"
+            if c.queueing_wait_ms is not None
+            else "queue grows without bound"
+        )
+        self.load.show_value(
+            f"{c.utilization:.0%}" if c.steady_state else f"{c.utilization:.0%} (overloaded)",
+            f"{wait}; {c.replicas_needed_for_stability} replica(s) to keep up",
+            BAD if not c.steady_state else WARN if c.utilization >= 0.8 else None,
+        )
+        self.chart.set_analysis(a)
+        html = ""
+        if a.warnings:
+            html += (
+                "<h4>Warnings</h4><ul>"
+                + "".join(f"<li>{escape(w)}</li>" for w in a.warnings)
+                + "</ul>"
+            )
+        html += (
+            "<h4>Assumptions</h4><ul>"
+            + "".join(f"<li>{escape(x)}</li>" for x in a.assumptions)
+            + "</ul>"
+        )
+        self.notes.setHtml(html)
+
+
+def _saving(r) -> str:
+    """The saving as the engine states it: end-to-end, or time to first output when streamed."""
+    extra = r.model_extra or {}
+    if extra.get("perceived_saving_ms"):
+        lo, hi = extra["perceived_saving_ms"]
+        return f"first output {lo:,.0f}–{hi:,.0f} ms sooner"
+    if extra.get("restores_stability"):
+        return "restores a steady state"
+    return f"{r.saving_ms[0]:,.0f}–{r.saving_ms[1]:,.0f} ms"
+
+
+class RecommendationsView(QWidget):
+    """Fixes grouped by level, in the engine's order; the rationale of the selected one below."""
+
+    COLUMNS = ("Recommendation", "Stage", "Saving", "Accuracy risk", "Cost", "Effort")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.tree = QTreeWidget()
+        self.tree.setAccessibleName("Recommendations grouped by level")
+        self.tree.setHeaderLabels(list(self.COLUMNS))
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setRootIsDecorated(True)
+        header = self.tree.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.why = QTextBrowser()
+        self.why.setAccessibleName("Why this recommendation")
+        self.empty = QLabel()
+        self.empty.setWordWrap(True)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.tree)
+        split.addWidget(self.why)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.empty)
+        layout.addWidget(split, 1)
+        self.tree.currentItemChanged.connect(self._show_why)
+        self._analysis: Analysis | None = None
+        self._dirty = False
+
+    def set_analysis(self, a: Analysis) -> None:
+        self._analysis = a
+        self._dirty = True
+        if self.isVisible():
+            self._fill()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self._fill()
+
+    def _fill(self) -> None:
+        a = self._analysis
+        if a is None:
+            return
+        self._dirty = False
+        current = self.tree.currentItem()
+        keep = current.data(0, Qt.ItemDataRole.UserRole) if current else None
+        self.tree.clear()
+        pct = f"p{a.sla.percentile:g}"
+        for level, label in LEVELS:
+            recs = [r for r in a.recommendations if r.level == level]
+            if not recs:
+                continue
+            group = QTreeWidgetItem([f"{label} ({len(recs)})"])
+            font = group.font(0)
+            font.setBold(True)
+            group.setFont(0, font)
+            group.setFlags(group.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+            self.tree.addTopLevelItem(group)
+            for r in recs:
+                item = QTreeWidgetItem(
+                    [
+                        r.title,
+                        r.stage or "whole path",
+                        f"{r.saving_ms[0]:,.0f}–{r.saving_ms[1]:,.0f} ms",
+                        r.accuracy_risk,
+                        r.cost,
+                        f"{r.effort_days[0]:g}–{r.effort_days[1]:g} days",
+                    ]
+                )
+                item.setData(0, Qt.ItemDataRole.UserRole, r.rule)
+                item.setToolTip(0, r.why)
+                group.addChild(item)
+                if r.rule == keep:
+                    self.tree.setCurrentItem(item)
+            group.setExpanded(True)
+        if a.recommendations:
+            self.empty.setText(
+                f"Savings are at the {pct}, against a gap of {_ms(a.gap_ms)}. "
+                "Cheapest, least risky levels first. Select one to see why."
+            )
+        else:
+            self.empty.setText(
+                "No recommendations for this scenario"
+                + (
+                    ": it meets its SLA."
+                    if a.meets_sla
+                    else " yet: the rule library is not installed or no rule applies."
+                )
+            )
+        if self.tree.currentItem() is None:
+            self.why.setHtml("")
+
+    def _show_why(self, item: QTreeWidgetItem | None, _previous=None) -> None:
+        if item is None or self._analysis is None:
+            return
+        rule = item.data(0, Qt.ItemDataRole.UserRole)
+        for r in self._analysis.recommendations:
+            if r.rule == rule:
+                self.why.setHtml(
+                    f"<h3>{escape(r.title)}</h3><p>{escape(r.why)}</p>"
+                    f"<p><small>Technique <code>{escape(r.technique)}</code> · rule "
+                    f"<code>{escape(r.rule)}</code></small></p>"
+                )
+                return
+
+
+class PlanView(QWidget):
+    """The plan: projected latency after each step, down to the SLA line."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.chart = ChartPane(
+            "Plan: projected latency after each step", "plan_waterfall", tables.plan
+        )
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.chart)
+
+    def set_analysis(self, a: Analysis) -> None:
+        self.chart.set_analysis(a)
+
+
+class OptionsView(QWidget):
+    """The options side by side (table) and their tradeoff (Pareto) chart."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.chart = ChartPane("Options for a decision maker", "options_chart", tables.options)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.chart)
+
+    def set_analysis(self, a: Analysis) -> None:
+        self.chart.set_analysis(a)
