@@ -27,6 +27,19 @@ def _error_bars(rows: list[dict[str, Any]]) -> tuple[list[float], list[float]]:
     return below, above
 
 
+def short_labels(rows: list[dict[str, Any]]) -> list[str]:
+    """Each variant by what differs from the baseline ("int8-dynamic-per-channel", "batch=8")."""
+    if not rows:
+        return []
+    base = rows[0]["variant"].split("/")
+    labels = [f"{base[0]} baseline"]
+    for r in rows[1:]:
+        parts = r["variant"].split("/")
+        diff = [p for i, p in enumerate(parts) if p not in base or (i == 0 and p != base[0])]
+        labels.append(" ".join(diff) or r["variant"])
+    return labels
+
+
 def draw_speedups(figure: Any, rows: list[dict[str, Any]], fg: str = "black") -> None:
     """Horizontal bars of speedup against the baseline, CI whiskers, a line at 1×."""
     figure.clear()
@@ -35,7 +48,7 @@ def draw_speedups(figure: Any, rows: list[dict[str, Any]], fg: str = "black") ->
         ax.set_axis_off()
         ax.text(0.5, 0.5, "No results yet", ha="center", va="center", color=fg)
         return
-    names = [r["variant"] for r in rows]
+    names = short_labels(rows)
     speedups = [float(r["speedup_vs_baseline"]) for r in rows]
     colors = [
         "#888888" if i == 0 else ("#2e7d32" if s >= 1 else "#c62828")

@@ -38,14 +38,18 @@ from PySide6.QtWidgets import (
 
 from latency_advisor.bench import BenchReport, BenchSpec, Failed, Finished, Progress, load_report
 from latency_advisor.bench.levers import LEVERS, QUICK_LEVERS
-from latency_advisor.bench.spec import DEFAULT_BUDGET_S, QUICK_BUDGET_S
+from latency_advisor.bench.spec import DEFAULT_BUDGET_S, DEFAULT_CI, QUICK_BUDGET_S, QUICK_CI
 from latency_advisor.errors import UserError
 from latency_advisor.scenario import Scenario
 from latency_advisor.ui.bench_chart import SpeedupChart
 from latency_advisor.ui.bench_table import SORT_ROLE, BenchResultsModel
 from latency_advisor.ui.bench_worker import BackgroundTask, BenchThread
 
-PRESETS = {"quick": (QUICK_LEVERS, QUICK_BUDGET_S), "full": (frozenset(), DEFAULT_BUDGET_S)}
+PRESETS = {
+    "quick": (QUICK_LEVERS, QUICK_BUDGET_S, QUICK_CI),
+    "full": (frozenset(), DEFAULT_BUDGET_S, DEFAULT_CI),
+}
+STOP_PERCENTILES = (50.0, 95.0, 99.0)
 FILE_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -113,10 +117,34 @@ class BenchView(QWidget):
             "Timing of a variant stops when its p99 confidence interval is narrow enough or "
             "this time is spent"
         )
+        self.percentile_combo = QComboBox()
+        for pct in STOP_PERCENTILES:
+            self.percentile_combo.addItem(f"p{pct:g}", pct)
+        self.percentile_combo.setCurrentIndex(len(STOP_PERCENTILES) - 1)
+        self.percentile_combo.setAccessibleName("Percentile whose confidence interval stops timing")
+        self.ci_spin = QDoubleSpinBox()
+        self.ci_spin.setRange(0.1, 50.0)
+        self.ci_spin.setDecimals(1)
+        self.ci_spin.setPrefix("± ")
+        self.ci_spin.setSuffix(" %")
+        self.ci_spin.setAccessibleName("Confidence interval half-width that stops timing")
+        self.ci_spin.setToolTip(
+            "Timing of a variant stops once the 95% confidence interval of the chosen "
+            "percentile is this narrow (relative to the estimate), or its time is spent"
+        )
+        stop_row = QHBoxLayout()
+        stop_row.addWidget(QLabel("when the 95% CI of"))
+        stop_row.addWidget(self.percentile_combo)
+        stop_row.addWidget(QLabel("is within"))
+        stop_row.addWidget(self.ci_spin)
+        stop_row.addWidget(QLabel("or after"))
+        stop_row.addWidget(self.budget_spin)
+        stop_row.addWidget(QLabel("per variant"))
+        stop_row.addStretch(1)
         form = QFormLayout()
         form.addRow("Preset", self.preset_combo)
         form.addRow("Levers (the FP32 baseline always runs)", levers)
-        form.addRow("Time per variant", self.budget_spin)
+        form.addRow("Stop timing", stop_row)
         setup = QGroupBox("What to measure")
         setup_layout = QVBoxLayout(setup)
         setup_layout.addLayout(model_row)
@@ -178,6 +206,8 @@ class BenchView(QWidget):
         self.stage_combo = QComboBox()
         self.stage_combo.setAccessibleName("Model stage to attach the results to")
         self.stage_combo.setToolTip("The scenario's stages of kind 'model'")
+        self.stage_combo.setPlaceholderText("no model stage")
+        self.stage_combo.setMinimumContentsLength(18)
         self.attach_button = QPushButton("Attach to stage")
         self.attach_button.setToolTip(
             "Write the measured speedups into the stage's calibration (undoable): the advice "
@@ -226,9 +256,10 @@ class BenchView(QWidget):
 
     def _apply_preset(self) -> None:
         key = self.preset_combo.currentData()
-        levers, budget = PRESETS[key]
+        levers, budget, ci = PRESETS[key]
         self.set_levers(levers or {lever.key for lever in LEVERS})
         self.budget_spin.setValue(budget)
+        self.ci_spin.setValue(ci * 100)
 
     def open_model(self, path: str | Path) -> bool:
         """Benchmark this .onnx file next (a file dialog's choice or a dropped file)."""
@@ -255,6 +286,11 @@ class BenchView(QWidget):
     def set_scenario(self, scenario: Scenario | None) -> None:
         """The open scenario: its model stages are where results can be attached."""
         self.scenario = scenario
+        if scenario is not None and not self.running:
+            # stop timing on the scenario's SLA percentile (the nearest one measured, not lower)
+            wanted = float(scenario.sla.percentile)
+            pct = next((p for p in STOP_PERCENTILES if p >= wanted), STOP_PERCENTILES[-1])
+            self.percentile_combo.setCurrentIndex(STOP_PERCENTILES.index(pct))
         current = self.stage_combo.currentText()
         self.stage_combo.clear()
         if scenario is not None:
@@ -275,6 +311,8 @@ class BenchView(QWidget):
             quick=self.preset_combo.currentData() == "quick",
             budget_s=self.budget_spin.value(),
             levers=self.selected_levers(),
+            percentile=float(self.percentile_combo.currentData()),
+            ci=self.ci_spin.value() / 100,
         )
 
     def run(self) -> None:
@@ -428,8 +466,14 @@ class BenchView(QWidget):
             return None
         techniques = sorted(set(updated.stage(name).calibration) - self._unchanged(name, updated))
         self.clear_message()
+        proxy = (
+            f" (measured on the built-in {self.report.model}, a stand-in for the stage's own "
+            "model: benchmark the stage's .onnx file for its own numbers)"
+            if self.report.data.get("model_family")
+            else ""
+        )
         self.progress_label.setText(
-            f"Attached {', '.join(techniques) or 'nothing new'} to {name!r}."
+            f"Attached {', '.join(techniques) or 'nothing new'} to {name!r}{proxy}."
         )
         self.scenario_calibrated.emit(updated)
         return updated
@@ -462,6 +506,8 @@ class BenchView(QWidget):
             self.results_button,
             self.preset_combo,
             self.budget_spin,
+            self.ci_spin,
+            self.percentile_combo,
             *self.lever_boxes.values(),
         ):
             widget.setEnabled(not busy)
