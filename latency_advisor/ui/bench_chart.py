@@ -74,7 +74,13 @@ def draw_speedups(figure: Any, rows: list[dict[str, Any]], fg: str = "black") ->
             color=fg,
         )
     ax.set_xlim(0, max(max(speedups) * 1.25, 1.2))
-    figure.tight_layout()
+
+
+def preload() -> None:
+    """Import matplotlib's Qt canvas ahead of the first chart (called from a worker thread, so
+    the first result does not freeze the window for the import)."""
+    import matplotlib.backends.backend_qtagg
+    import matplotlib.figure  # noqa: F401
 
 
 def describe(rows: list[dict[str, Any]]) -> str:
@@ -106,7 +112,7 @@ class SpeedupChart(QWidget):
             from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
             from matplotlib.figure import Figure
 
-            self.figure = Figure(figsize=(5, 3), layout=None)
+            self.figure = Figure(figsize=(5, 3), layout="constrained")
             self.canvas = FigureCanvasQTAgg(self.figure)
             self.canvas.setAccessibleName(CHART_NAME)
             self._layout.removeWidget(self._placeholder)

@@ -162,6 +162,7 @@ class BenchView(QWidget):
         self.progress.setValue(0)
         self.progress.setAccessibleName("Benchmark progress")
         self.progress_label = QLabel("Ready.")
+        self.progress_label.setWordWrap(True)
         self.progress_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         run_row = QHBoxLayout()
         run_row.addWidget(self.run_button)
