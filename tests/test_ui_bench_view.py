@@ -143,6 +143,46 @@ def test_garbage_model_shows_its_message(view, qtbot, tmp_path, artifacts_dir):
     screenshot(view, qtbot, artifacts_dir / "bench_view_failed.png")
 
 
+def relu_model(path: Path) -> Path:
+    """A one-node ONNX model whose input has a dynamic batch and a dynamic width."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["y"])],
+        "relu",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "width"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", "width"])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+    return path
+
+
+def test_own_model_runs_with_the_shapes_typed(view, qtbot, tmp_path):
+    model = relu_model(tmp_path / "relu.onnx")
+    assert view.open_model(model)
+    view.set_levers(set())
+    view.budget_spin.setValue(SHORT_S)
+    view.shapes_edit.setText("x=3,7")
+    with qtbot.waitSignal(view.run_finished, timeout=60_000) as done:
+        view.run()
+    report = done.args[0]
+    assert report is not None, view.message.text()
+    assert report.model == str(model)
+    assert [i["shape"] for i in report.data["inputs"]] == [[3, 7]]
+    assert view.table.model().rowCount() == 1
+
+
+def test_malformed_input_text_is_refused_before_running(view):
+    view.values_edit.setText("sample_rate")
+    view.run()
+    assert not view.running
+    assert "Input values 'sample_rate': expected NAME=VALUE" in view.message.text()
+
+
 def test_open_model_refuses_other_files(view):
     assert not view.open_model("/tmp/scenario.yaml")
     assert "not an .onnx file" in view.message.text()

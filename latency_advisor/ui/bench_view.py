@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -51,6 +52,19 @@ PRESETS = {
 }
 STOP_PERCENTILES = (50.0, 95.0, 99.0)
 FILE_ROLE = Qt.ItemDataRole.UserRole
+
+
+CLI_HINT = (
+    "In this view, type the same NAME=... text into Input shapes or Input values "
+    "(several separated by spaces)."
+)
+
+
+def assignments(text: str, label: str) -> dict[str, str]:
+    """`NAME=VALUE` pairs typed in one field, separated by spaces or semicolons."""
+    from latency_advisor.bench.inputs import parse_assignments
+
+    return parse_assignments(text.replace(";", " ").split(), label)
 
 
 def reference_models() -> list[tuple[str, str]]:
@@ -141,7 +155,26 @@ class BenchView(QWidget):
         stop_row.addWidget(self.budget_spin)
         stop_row.addWidget(QLabel("per variant"))
         stop_row.addStretch(1)
+        self.shapes_edit = QLineEdit()
+        self.shapes_edit.setPlaceholderText("e.g. input_ids=1,128 attention_mask=1,128")
+        self.shapes_edit.setAccessibleName("Input shapes")
+        self.shapes_edit.setToolTip(
+            "Shapes for inputs with dynamic dimensions, NAME=D0,D1,...; without them, batch 1 "
+            "and sizes such models accept"
+        )
+        self.values_edit = QLineEdit()
+        self.values_edit.setPlaceholderText("e.g. sample_rate=16000")
+        self.values_edit.setAccessibleName("Input values")
+        self.values_edit.setToolTip(
+            "Fill an input with a constant, NAME=NUMBER; without it, inputs are synthesized "
+            "in a range that suits their type"
+        )
+        inputs_row = QHBoxLayout()
+        inputs_row.addWidget(self.shapes_edit, 1)
+        inputs_row.addWidget(QLabel("Input values"))
+        inputs_row.addWidget(self.values_edit, 1)
         form = QFormLayout()
+        form.addRow("Input shapes", inputs_row)
         form.addRow("Preset", self.preset_combo)
         form.addRow("Levers (the FP32 baseline always runs)", levers)
         form.addRow("Stop timing", stop_row)
@@ -309,6 +342,8 @@ class BenchView(QWidget):
         """The benchmark the controls describe."""
         return BenchSpec(
             self.model_name,
+            shapes=assignments(self.shapes_edit.text(), "Input shapes"),
+            values=assignments(self.values_edit.text(), "Input values"),
             quick=self.preset_combo.currentData() == "quick",
             budget_s=self.budget_spin.value(),
             levers=self.selected_levers(),
@@ -320,7 +355,11 @@ class BenchView(QWidget):
         """Start measuring in a child process; returns at once."""
         if self.running:
             return
-        spec = self.spec()
+        try:
+            spec = self.spec()
+        except UserError as exc:
+            self.show_message(str(exc))
+            return
         self.clear_message()
         self.report = None
         self.results.set_rows([])
@@ -374,7 +413,12 @@ class BenchView(QWidget):
                 self.status.emit("Benchmark cancelled")
             else:
                 self.progress_label.setText("The benchmark failed.")
-                self.show_message(event.message)
+                hint = (
+                    f"\n{CLI_HINT}"
+                    if "--shape" in event.message or "--value" in event.message
+                    else ""
+                )
+                self.show_message(event.message + hint)
                 self.status.emit("Benchmark failed")
             self.run_finished.emit(None)
         self._update_buttons()
@@ -508,6 +552,8 @@ class BenchView(QWidget):
             self.preset_combo,
             self.budget_spin,
             self.ci_spin,
+            self.shapes_edit,
+            self.values_edit,
             self.percentile_combo,
             *self.lever_boxes.values(),
         ):
