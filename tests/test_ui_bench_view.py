@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
@@ -116,7 +117,7 @@ def test_cancel_stops_the_child_and_frees_the_view(view, qtbot):
     view.ci_spin.setValue(view.ci_spin.minimum())
     view.run()
     qtbot.waitUntil(lambda: "samples" in view.progress_label.text(), timeout=60_000)
-    thread = view.thread
+    thread = view.bench_thread
     assert thread is not None and thread.job is not None and thread.job.running
     with qtbot.waitSignal(view.run_finished, timeout=5_000) as done:
         qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
@@ -125,6 +126,21 @@ def test_cancel_stops_the_child_and_frees_the_view(view, qtbot):
     assert view.progress_label.text() == "Cancelled."
     assert not view.message.isVisibleTo(view)  # a cancel is not an error
     assert view.run_button.isEnabled() and view.report is None
+
+
+def test_closing_the_view_mid_run_kills_the_child(qtbot):
+    view = BenchView()
+    small_run(view, set(), budget_s=60.0, model="mlp-m")
+    view.ci_spin.setValue(view.ci_spin.minimum())
+    view.run()
+    qtbot.waitUntil(lambda: "samples" in view.progress_label.text(), timeout=60_000)
+    thread = view.bench_thread
+    assert thread is not None and thread.job is not None
+    job = thread.job
+    view.deleteLater()
+    qtbot.waitUntil(lambda: not job.running, timeout=5_000)
+    # the thread ended on its own, without its view, and was deleted (never while running)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(thread), timeout=5_000)
 
 
 def test_garbage_model_shows_its_message(view, qtbot, tmp_path, artifacts_dir):

@@ -44,7 +44,7 @@ from latency_advisor.errors import UserError
 from latency_advisor.scenario import Scenario
 from latency_advisor.ui.bench_chart import SpeedupChart
 from latency_advisor.ui.bench_table import SORT_ROLE, BenchResultsModel
-from latency_advisor.ui.bench_worker import BackgroundTask, BenchThread
+from latency_advisor.ui.bench_worker import BackgroundTask, BenchThread, CurrentRun, start_detached
 
 PRESETS = {
     "quick": (QUICK_LEVERS, QUICK_BUDGET_S, QUICK_CI),
@@ -85,7 +85,9 @@ class BenchView(QWidget):
         super().__init__(parent)
         self.report: BenchReport | None = None
         self.scenario: Scenario | None = None
-        self.thread: BenchThread | None = None
+        self.bench_thread: BenchThread | None = None
+        self._current = CurrentRun()
+        self.destroyed.connect(self._current.cancel)
         self.setAcceptDrops(True)
         self._exporter = BackgroundTask(self)
         self._exporter.done.connect(self._on_exported)
@@ -274,7 +276,7 @@ class BenchView(QWidget):
 
     @property
     def running(self) -> bool:
-        return self.thread is not None
+        return self.bench_thread is not None
 
     @property
     def model_name(self) -> str:
@@ -311,6 +313,8 @@ class BenchView(QWidget):
         self.clear_message()
         self.status.emit(f"Model {path.name} chosen; press Run to measure it")
         return True
+
+    load_model_file = open_model  # the name the main window's placeholder tab used
 
     def _choose_model(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open ONNX model", "", "ONNX models (*.onnx)")
@@ -367,40 +371,42 @@ class BenchView(QWidget):
         self.notes.hide()
         self.progress.setValue(0)
         self.progress_label.setText(f"Starting {Path(spec.model).name}…")
-        self.thread = BenchThread(spec, self)
-        self.thread.progress.connect(self._on_progress)
-        self.thread.row.connect(self.results.append_row)
-        self.thread.ended.connect(self._on_ended)
-        self.thread.finished.connect(self.thread.deleteLater)
-        self.thread.start()
+        # the thread is not the view's child: if the view goes away mid-run, the child process
+        # is killed (`destroyed` below) and the thread ends on its own, never destroyed running
+        thread = BenchThread(spec)
+        thread.progress.connect(self._on_progress)
+        thread.row.connect(self.results.append_row)
+        thread.ended.connect(self._on_ended)
+        self.bench_thread = self._current.thread = thread
+        start_detached(thread)
         self._update_buttons()
         self.status.emit(f"Benchmarking {spec.model}…")
 
     def cancel(self) -> None:
         """Stop the run now; the view is ready again within about 0.1 s."""
-        if self.thread is not None:
+        if self.bench_thread is not None:
             self.progress_label.setText("Cancelling…")
             self.cancel_button.setEnabled(False)
-            self.thread.cancel()
+            self.bench_thread.cancel()
 
     def shutdown(self, wait_ms: int = 3000) -> None:
         """Cancel a run and wait for its thread (closing the window, quitting)."""
-        thread = self.thread
+        thread = self.bench_thread
         if thread is not None:
             thread.cancel()
             thread.wait(wait_ms)
         self._exporter.wait(wait_ms)
 
     def _on_progress(self, event: Progress) -> None:
-        if self.sender() is not self.thread:
+        if self.sender() is not self.bench_thread:
             return
         self.progress.setValue(round(event.fraction * 1000))
         self.progress_label.setText(event.message)
 
     def _on_ended(self, event: Finished | Failed) -> None:
-        if self.sender() is not self.thread:
+        if self.sender() is not self.bench_thread:
             return
-        self.thread = None
+        self.bench_thread = self._current.thread = None
         if isinstance(event, Finished):
             self.progress.setValue(1000)
             self.show_report(event.report)

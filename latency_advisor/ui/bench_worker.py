@@ -74,6 +74,28 @@ class BenchThread(QThread):
             self.ended.emit(Failed("internal", f"{type(exc).__name__}: {exc}"))
 
 
+_LIVE: set[BenchThread] = set()
+
+
+def start_detached(thread: BenchThread) -> None:
+    """Start a parentless thread and keep it alive until it has finished and been deleted."""
+    _LIVE.add(thread)
+    thread.finished.connect(thread.deleteLater)
+    thread.destroyed.connect(lambda *_: _LIVE.discard(thread))
+    thread.start()
+
+
+class CurrentRun:
+    """The run a view owns; a plain object, so it can still cancel when the view is destroyed."""
+
+    def __init__(self) -> None:
+        self.thread: BenchThread | None = None
+
+    def cancel(self, *_: object) -> None:
+        if self.thread is not None:
+            self.thread.cancel()
+
+
 class _TaskSignals(QObject):
     done = Signal(object, str)  # result, error message ("" when ok)
 
