@@ -40,6 +40,19 @@ def short_labels(rows: list[dict[str, Any]]) -> list[str]:
     return labels
 
 
+def bar_color(row: dict[str, Any], baseline: bool) -> str:
+    """Green when the whole CI is a gain, red when it is a loss, neutral when it holds 1×."""
+    if baseline:
+        return "#888888"
+    point = float(row["speedup_vs_baseline"])
+    ci = row.get("speedup_ci") or [None, None]
+    lo = point if ci[0] is None else float(ci[0])
+    hi = point if ci[1] is None else float(ci[1])
+    if lo > 1.0:
+        return "#2e7d32"
+    return "#c62828" if hi < 1.0 else "#5c7c99"
+
+
 def draw_speedups(figure: Any, rows: list[dict[str, Any]], fg: str = "black") -> None:
     """Horizontal bars of speedup against the baseline, CI whiskers, a line at 1×."""
     figure.clear()
@@ -50,10 +63,7 @@ def draw_speedups(figure: Any, rows: list[dict[str, Any]], fg: str = "black") ->
         return
     names = short_labels(rows)
     speedups = [float(r["speedup_vs_baseline"]) for r in rows]
-    colors = [
-        "#888888" if i == 0 else ("#2e7d32" if s >= 1 else "#c62828")
-        for i, s in enumerate(speedups)
-    ]
+    colors = [bar_color(r, i == 0) for i, r in enumerate(rows)]
     y = list(range(len(rows)))
     ax.barh(y, speedups, xerr=_error_bars(rows), color=colors, ecolor=fg, capsize=3)
     ax.axvline(1.0, color=fg, linewidth=0.8, linestyle="--")
