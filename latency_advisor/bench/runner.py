@@ -20,6 +20,7 @@ import numpy as np
 
 from latency_advisor.bench.inputs import InputError, needs_value_hint, plan_inputs, synthesize
 from latency_advisor.bench.inputs import with_batch as batch_feeds
+from latency_advisor.bench.levers import only_levers
 from latency_advisor.bench.machine import has_vnni, machine_facts
 from latency_advisor.bench.openloop import measured_summary, predicted_latency
 from latency_advisor.bench.refmodels import reference_model
@@ -164,9 +165,12 @@ def run_spec(spec: BenchSpec, emit: Emit, cancel: threading.Event | None = None)
         if spec.variants is not None:
             grid = [Variant(**v) for v in spec.variants]
         else:
+            quick_grid = spec.quick and spec.levers is None
             grid = default_grid(
-                cores, has_vnni(machine["flags"]), batch_dynamic, spec.quick, base_batch=base_batch
+                cores, has_vnni(machine["flags"]), batch_dynamic, quick_grid, base_batch=base_batch
             )
+            if spec.levers is not None:
+                grid = only_levers(grid, spec.levers)
         del base_session
         # interleave the variants in rounds when their sessions fit in memory together, so a
         # change of load on a shared machine hits every variant alike

@@ -31,6 +31,7 @@ class BenchSpec:
     ci: float | None = None  # target relative half-width of that CI
     budget_s: float | None = None  # time budget per variant
     variants: list[dict[str, Any]] | None = None  # explicit Variant fields; None: default grid
+    levers: list[str] | None = None  # only these levers of the full grid (bench.levers); None: all
     open_loop_rps: float | None = None
     workers: int = 1
     open_loop_s: float | None = None
