@@ -224,13 +224,23 @@ def test_cancel_during_a_slow_import_stops_the_worker(qtbot, tmp_path, scenario)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.progress_bar.value() > 0, timeout=30_000)
-    assert dialog.running and dialog.pages.currentIndex() == 0
+    assert dialog.running and dialog.pages.currentIndex() == 0, dialog.progress_bar.value()
     assert not dialog.replace_button.isEnabled()
     with qtbot.waitSignal(dialog.cancelled, timeout=10_000):
         _click(qtbot, dialog.cancel_button)
     assert dialog.wait(10_000) and not dialog.running
     assert dialog.result() == QDialog.DialogCode.Rejected
     assert dialog.import_result is None and dialog.result_scenario() is None
+    assert dialog.progress_bar.value() < 1000
+
+
+def test_cancel_before_the_import_starts_never_reads_the_file(qtbot, otlp_file, scenario):
+    dialog = ImportDialog(otlp_file, scenario)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.reject()
+    qtbot.wait(50)
+    assert not dialog.running and dialog.import_result is None and dialog.progress_bar.value() == 0
 
 
 def test_importable_tells_traces_from_scenarios(tmp_path, otlp_file, scenario) -> None:

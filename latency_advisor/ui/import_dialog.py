@@ -15,7 +15,7 @@ from html import escape
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -118,6 +118,7 @@ class _ImportJob(QRunnable):
         super().__init__()
         self.path, self.mapping, self.generation = path, mapping, generation
         self.stop = threading.Event()
+        self.ended = threading.Event()  # run() has returned: the worker holds nothing any more
         self.signals = _JobSignals()  # no parent: lives as long as the job, whatever the dialog
 
     def _progress(self, fraction: float) -> bool:
@@ -135,6 +136,8 @@ class _ImportJob(QRunnable):
         except Exception as exc:  # a bug of ours: a message in the dialog, the details in the log
             log.exception("import of %s failed", self.path)
             error = f"{self.path}: the import failed unexpectedly ({type(exc).__name__}: {exc})"
+        finally:
+            self.ended.set()
         self.signals.done.emit(self.generation, result, error, cancelled)
 
 
@@ -156,7 +159,9 @@ class ImportDialog(QDialog):
         self.import_result: ImportResult | None = None
         self.mode: Mode | None = None
         self._result_scenario: Scenario | None = None
-        self._job: _ImportJob | None = None
+        self._job: _ImportJob | None = None  # the import whose answer the preview awaits
+        self._started: list[_ImportJob] = []
+        self._closed = False
         self._generation = 0
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
@@ -164,7 +169,15 @@ class ImportDialog(QDialog):
         self.setWindowTitle(f"Import stages from {self.path.name}")
         self.resize(1120, 600)
         self._build()
-        self._start_import()
+        self._set_page(0)
+        self.progress_label.setText(f"Reading {self.path.name}…")
+
+    def showEvent(self, event) -> None:
+        """Start reading once the dialog is on screen: a busy worker thread competes with the
+        UI for Python's GIL, so the dialog paints first and then the import begins."""
+        super().showEvent(event)
+        if self._generation == 0:
+            QTimer.singleShot(0, self._start_import)
 
     # ------------------------------------------------------------------ layout
 
@@ -222,6 +235,7 @@ class ImportDialog(QDialog):
         self.progress_label = QLabel()
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setValue(0)
         self.progress_bar.setAccessibleName("Import progress")
         layout = QVBoxLayout(page)
         layout.addStretch(1)
@@ -310,9 +324,12 @@ class ImportDialog(QDialog):
     @property
     def running(self) -> bool:
         """Whether an import is still running on the worker thread."""
-        return self._pool.activeThreadCount() > 0
+        self._started = [job for job in self._started if not job.ended.is_set()]
+        return bool(self._started)
 
     def _start_import(self) -> None:
+        if self._closed:
+            return  # cancelled before the import began
         if self._job is not None:
             self._job.stop.set()
         self._generation += 1
@@ -320,6 +337,7 @@ class ImportDialog(QDialog):
         job.signals.progress.connect(self._on_progress)
         job.signals.done.connect(self._on_done)
         self._job = job
+        self._started.append(job)
         self.progress_bar.setValue(0)
         self.progress_label.setText(f"Reading {self.path.name}…")
         self._set_page(0)
@@ -349,11 +367,13 @@ class ImportDialog(QDialog):
         """Block until the worker is idle (tests, shutdown)."""
         return self._pool.waitForDone(msecs)
 
-    def reject(self) -> None:
-        """Cancel: a running import is told to stop at its next progress check (0.1 s apart)."""
+    def done(self, result: int) -> None:
+        """Replace, Merge, Cancel or Esc: a running import is told to stop at its next progress
+        check (they are 0.1 s apart)."""
+        self._closed = True
         if self._job is not None:
             self._job.stop.set()
-        super().reject()
+        super().done(result)
 
     # ------------------------------------------------------------------ preview
 
