@@ -322,6 +322,11 @@ class ImportDialog(QDialog):
     # ------------------------------------------------------------------ import
 
     @property
+    def started(self) -> bool:
+        """Whether the import has begun (it begins once the dialog is on screen)."""
+        return self._generation > 0
+
+    @property
     def running(self) -> bool:
         """Whether an import is still running on the worker thread."""
         self._started = [job for job in self._started if not job.ended.is_set()]
