@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from html import escape
 from pathlib import Path
 from typing import Literal
@@ -163,8 +164,6 @@ class ImportDialog(QDialog):
         self._started: list[_ImportJob] = []
         self._closed = False
         self._generation = 0
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
         self.setObjectName("importDialog")
         self.setWindowTitle(f"Import stages from {self.path.name}")
         self.resize(1120, 600)
@@ -346,7 +345,9 @@ class ImportDialog(QDialog):
         self.progress_bar.setValue(0)
         self.progress_label.setText(f"Reading {self.path.name}…")
         self._set_page(0)
-        self._pool.start(job)
+        # the shared pool, not one owned by the dialog: deleting the dialog never waits on a
+        # worker (which may need the GIL the deleting thread holds); a cancelled job ends alone
+        QThreadPool.globalInstance().start(job)
 
     @Slot(int, float)
     def _on_progress(self, generation: int, fraction: float) -> None:
@@ -369,8 +370,9 @@ class ImportDialog(QDialog):
             self.loaded.emit()
 
     def wait(self, msecs: int = 30_000) -> bool:
-        """Block until the worker is idle (tests, shutdown)."""
-        return self._pool.waitForDone(msecs)
+        """Block until this dialog's imports have ended (tests, shutdown); False on timeout."""
+        deadline = time.monotonic() + msecs / 1000
+        return all(job.ended.wait(max(deadline - time.monotonic(), 0)) for job in self._started)
 
     def done(self, result: int) -> None:
         """Replace, Merge, Cancel or Esc: a running import is told to stop at its next progress
