@@ -56,8 +56,9 @@ def _rows(dialog: ImportDialog) -> dict[str, int]:
     return {dialog.table.item(r, COL_NAME).text(): r for r in range(dialog.table.rowCount())}
 
 
-def _screenshot(dialog: ImportDialog, path: Path) -> None:
-    dialog.layout().activate()  # lay out the labels set just now, as the next paint would
+def _screenshot(qtbot, dialog: ImportDialog, path: Path) -> None:
+    label = dialog.hint_label  # the last label to change: wait until it is laid out
+    qtbot.waitUntil(lambda: label.height() >= label.sizeHint().height(), timeout=5000)
     assert dialog.grab().save(str(path))
 
 
@@ -91,7 +92,7 @@ def test_otlp_preview_edit_and_replace(qtbot, otlp_file, scenario, artifacts_dir
     assert float(dialog.table.item(rows["llm generate"], COL_P50).text()) == pytest.approx(
         want_p50, abs=0.05
     )
-    _screenshot(dialog, artifacts_dir / "import_dialog_preview.png")
+    _screenshot(qtbot, dialog, artifacts_dir / "import_dialog_preview.png")
 
     dialog.table.item(rows["embed query"], COL_NAME).setText("Query embedding")
     dialog.kind_combo(rows["embed query"]).setCurrentText("model")
@@ -157,11 +158,31 @@ def test_a_file_we_cannot_read_shows_the_importers_message(
     assert message in text and str(path) in text and "Traceback" not in text
     assert dialog.error_label.isVisible()
     if not content:
-        _screenshot(dialog, artifacts_dir / "import_dialog_error.png")
+        _screenshot(qtbot, dialog, artifacts_dir / "import_dialog_error.png")
     assert not dialog.replace_button.isEnabled() and not dialog.merge_button.isEnabled()
     assert dialog.cancel_button.text() == "Close"
     _click(qtbot, dialog.cancel_button)
     assert dialog.result() == QDialog.DialogCode.Rejected and dialog.result_scenario() is None
+
+
+def test_histogram_metrics_show_bucket_bounds_and_warnings(
+    qtbot, tmp_path, scenario, artifacts_dir
+) -> None:
+    from tests.test_import_formats import PROMETHEUS
+
+    path = tmp_path / "metrics.prom"
+    path.write_text(PROMETHEUS)
+    dialog = _open(qtbot, path, scenario)
+    assert "Prometheus text exposition" in dialog.summary_label.text()
+    rows = _rows(dialog)
+    assert list(rows) == ["embed", "model"]
+    p95 = dialog.table.item(rows["embed"], COL_P50 + 1)
+    assert p95.text() == "366.7"
+    assert p95.toolTip() == "within [200, 500] ms (bucket)"
+    warnings = [dialog.warnings.item(i).text() for i in range(dialog.warnings.count())]
+    assert any("order of stages" in w for w in warnings)
+    assert dialog.warnings.isVisible() and dialog.warnings_label.text().startswith("Warnings (")
+    _screenshot(qtbot, dialog, artifacts_dir / "import_dialog_metrics.png")
 
 
 def test_bad_edits_are_refused_in_place(qtbot, otlp_file, scenario) -> None:

@@ -447,7 +447,7 @@ class ImportDialog(QDialog):
                 cell = _number(_ms(value))
                 bounds = stage.bounds_ms.get(pct)
                 if bounds is not None and bounds[0] != bounds[1]:
-                    cell.setToolTip(f"within [{_ms(bounds[0])}, {_ms(bounds[1])}] ms (bucket)")
+                    cell.setToolTip(f"within [{bounds[0]:.4g}, {bounds[1]:.4g}] ms (bucket)")
                 elif value is None:
                     cell.setToolTip("too few samples for this percentile")
                 self.table.setItem(row, column, cell)
