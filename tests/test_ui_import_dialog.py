@@ -15,9 +15,11 @@ from PySide6.QtWidgets import QDialog
 from latency_advisor.importers import load_mapping
 from latency_advisor.scenario import load_scenario, scenario_to_data
 from latency_advisor.ui.import_dialog import (
+    COL_COUNT,
     COL_GROUP,
     COL_NAME,
     COL_P50,
+    COL_PRESENCE,
     COL_WHY,
     ImportDialog,
     importable,
@@ -26,6 +28,7 @@ from tests.conftest import EXAMPLES
 from tests.trace_files import (
     expected_ms,
     make_requests,
+    write_chrome,
     write_otlp_lines,
     write_wide_csv,
 )
@@ -179,6 +182,8 @@ def test_histogram_metrics_show_bucket_bounds_and_warnings(
     p95 = dialog.table.item(rows["embed"], COL_P50 + 1)
     assert p95.text() == "366.7"
     assert p95.toolTip() == "within [200, 500] ms (bucket)"
+    assert dialog.table.item(rows["model"], COL_PRESENCE).text() == "—"  # metrics cannot say
+    assert dialog.table.item(rows["model"], COL_COUNT).text() == "1,000"
     warnings = [dialog.warnings.item(i).text() for i in range(dialog.warnings.count())]
     assert any("order of stages" in w for w in warnings)
     assert dialog.warnings.isVisible() and dialog.warnings_label.text().startswith("Warnings (")
@@ -272,7 +277,9 @@ def test_importable_tells_traces_from_scenarios(tmp_path, otlp_file, scenario) -
     garbage.write_bytes(b"\x00\x01")
     model = tmp_path / "m.onnx"
     model.write_bytes(b"\x08\x07")
-    assert importable(otlp_file) and importable(csv)
+    chrome = tmp_path / "profile.pt.trace.json.gz"
+    write_chrome(5, chrome)
+    assert importable(otlp_file) and importable(csv) and importable(chrome)
     assert not importable(RAG) and not importable(as_json)
     assert not importable(garbage) and not importable(model)
     assert not importable(tmp_path / "missing.csv") and not importable(tmp_path)

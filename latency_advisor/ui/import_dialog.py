@@ -438,7 +438,10 @@ class ImportDialog(QDialog):
                 reason.setFont(font)
             self.table.setItem(row, COL_WHY, reason)
             self.table.setItem(row, COL_GROUP, QTableWidgetItem(stage.parallel_group or ""))
-            self.table.setItem(row, COL_COUNT, _number(f"{stage.count:,}"))
+            count = _number(f"{stage.count:,}" if stage.count else "—")
+            if not stage.count:
+                count.setToolTip("the file gives percentiles only, not how many measurements")
+            self.table.setItem(row, COL_COUNT, count)
             for column, pct, value in (
                 (COL_P50, 50.0, stage.p50_ms),
                 (COL_P95, 95.0, stage.p95_ms),
@@ -451,7 +454,10 @@ class ImportDialog(QDialog):
                 elif value is None:
                     cell.setToolTip("too few samples for this percentile")
                 self.table.setItem(row, column, cell)
-            self.table.setItem(row, COL_PRESENCE, _number(f"{stage.presence:.0%}"))
+            presence = _number(f"{stage.presence:.0%}" if result.traces else "—")
+            if not result.traces:
+                presence.setToolTip("the file does not say how many requests there were")
+            self.table.setItem(row, COL_PRESENCE, presence)
         self.table.blockSignals(False)
 
     def _update_hint(self) -> None:
