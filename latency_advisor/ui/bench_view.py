@@ -335,9 +335,12 @@ class BenchView(QWidget):
             for stage in scenario.stages:
                 if stage.kind == "model":
                     self.stage_combo.addItem(stage.name)
+        # keep the user's choice; else the first model stage (a combo with placeholder text
+        # selects nothing on its own)
         index = self.stage_combo.findText(current)
-        if index >= 0:
-            self.stage_combo.setCurrentIndex(index)
+        self.stage_combo.setCurrentIndex(
+            index if index >= 0 else min(0, self.stage_combo.count() - 1)
+        )
         self._update_buttons()
 
     # ------------------------------------------------------------------ run

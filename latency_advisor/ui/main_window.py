@@ -473,7 +473,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("geometry", self.saveGeometry())
         if self.workspace is not None:
-            self.workspace.bench.cancel()  # a running benchmark's child process ends with us
+            self.workspace.bench.shutdown()  # a running benchmark's child process ends with us
             self.settings.setValue("splitter", self.workspace.splitter.saveState())
             self.settings.setValue("tab", self.workspace.tabs.currentIndex())
             self.workspace.runner.wait(5000)

@@ -16,7 +16,7 @@ from latency_advisor.analysis import Analysis, analyze
 from latency_advisor.scenario import Scenario
 from latency_advisor.ui import installed
 from latency_advisor.ui.background import BackgroundRunner
-from latency_advisor.ui.bench_tab import BenchTab
+from latency_advisor.ui.bench_view import BenchView
 from latency_advisor.ui.document import ScenarioDocument
 from latency_advisor.ui.model_details import ModelDetails
 from latency_advisor.ui.sla_panel import SlaPanel
@@ -78,7 +78,13 @@ class Workspace(QWidget):
         self.plan = PlanView()
         self.options = OptionsView()
         self.whatif = WhatIfPanel(self.doc)
-        self.bench = BenchTab(self.doc)
+        self.bench = BenchView()
+        self.bench.set_scenario(self.doc.scenario)
+        self.doc.changed.connect(self.bench.set_scenario)
+        self.bench.scenario_calibrated.connect(
+            lambda scenario: self.doc.edit(scenario, "Attach benchmark results")
+        )
+        self.bench.status.connect(self.status)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("views")
         self.tabs.setDocumentMode(True)
@@ -107,7 +113,7 @@ class Workspace(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(split)
 
-        for source in (self.sla, self.stages, self.details, self.whatif, self.bench):
+        for source in (self.sla, self.stages, self.details, self.whatif):
             source.hint.connect(self.hint)
         self.doc.changed.connect(self.reanalyse)
         self.stages.select_row(0)
