@@ -391,3 +391,32 @@ def test_examples_and_recent_files_menus(qtbot, window, tmp_path: Path) -> None:
     assert entries[0].text() == "&1 fraud_score.yaml"
     wait_analysis(qtbot, window, entries[1].trigger)  # the file opened before it
     assert window.workspace.doc.path.name == "rag_assistant.yaml"
+
+
+def test_drop_a_trace_file_previews_and_merges_as_one_undo_step(
+    qtbot, window, tmp_path: Path
+) -> None:
+    from latency_advisor.ui.import_dialog import ImportDialog
+    from tests.trace_files import make_requests, write_otlp_lines
+
+    traces = write_otlp_lines(make_requests(50, seed=5), tmp_path / "traces.jsonl")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(traces))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    before = window.workspace.doc.scenario
+    window.dropEvent(event)
+    dialog = window.findChild(ImportDialog)
+    assert dialog is not None and window.workspace.doc.path != traces  # not opened as a scenario
+    qtbot.waitUntil(lambda: dialog.merge_button.isEnabled(), timeout=30_000)
+    wait_analysis(qtbot, window, dialog.merge_button.click)
+    after = window.workspace.doc.scenario
+    assert len(after.stages) > len(before.stages)
+    assert window.isWindowModified()
+    window.undo_action.trigger()
+    assert window.workspace.doc.scenario == before

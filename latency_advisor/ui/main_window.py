@@ -90,12 +90,18 @@ class MainWindow(QMainWindow):
         self.export_action.setEnabled(self._report_available())
         if not self.export_action.isEnabled():
             self.export_action.setStatusTip("PDF export is not available in this build yet")
+        self.import_action = self._action(
+            "&Import…",
+            self.import_dialog,
+            "Ctrl+I",
+            "Import stage timings from traces, metrics or a CSV file",
+        )
         self.quit_action = self._action("&Quit", self.close, keys.Quit, "Quit the app")
         self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence(keys.Undo))
         self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
         self.redo_action.setShortcut(QKeySequence(keys.Redo))
-        self.workspace_actions = [self.save_action, self.save_as_action]
+        self.workspace_actions = [self.save_action, self.save_as_action, self.import_action]
         for action in self.workspace_actions:
             action.setEnabled(False)
 
@@ -110,6 +116,8 @@ class MainWindow(QMainWindow):
         for path in sorted(paths.examples_dir().glob("*.yaml")):
             title = path.stem.replace("_", " ").capitalize()
             examples.addAction(title, lambda p=path: self.open_path(p))
+        file.addSeparator()
+        file.addAction(self.import_action)
         file.addSeparator()
         file.addActions([self.save_action, self.save_as_action, self.export_action])
         file.addSeparator()
@@ -283,6 +291,32 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Opened {path}", 4000)
         return True
 
+    def import_dialog(self) -> None:
+        from latency_advisor.ui.import_dialog import IMPORT_FILTER
+
+        start = str(self.settings.value("lastImportDir", str(Path.home())))
+        name, _ = QFileDialog.getOpenFileName(self, "Import stages", start, IMPORT_FILTER)
+        if name:
+            self.settings.setValue("lastImportDir", str(Path(name).parent))
+            self.import_path(Path(name))
+
+    def import_path(self, path: Path) -> None:
+        """Preview an import of `path`; Replace or Merge becomes one undoable edit."""
+        from latency_advisor.ui.import_dialog import ImportDialog
+
+        if self.workspace is None:
+            return
+        doc = self.workspace.doc
+        dialog = ImportDialog(path, doc.scenario, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def imported() -> None:
+            doc.edit(dialog.result_scenario(), f"Import stages from {path.name}")
+            self.statusBar().showMessage(f"Stages imported from {path.name} ({dialog.mode})", 6000)
+
+        dialog.accepted.connect(imported)
+        dialog.open()
+
     def save(self) -> bool:
         if self.workspace is None:
             return False
@@ -453,17 +487,26 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ events
 
     def dragEnterEvent(self, event) -> None:
+        from latency_advisor.ui.import_dialog import importable
+
         if any(
             Path(u.toLocalFile()).suffix.lower() in (*SCENARIO_SUFFIXES, ".onnx")
+            or importable(u.toLocalFile())
             for u in event.mimeData().urls()
             if u.isLocalFile()
         ):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
+        from latency_advisor.ui.import_dialog import importable
+
         for url in event.mimeData().urls():
             if url.isLocalFile():
-                self.open_path(Path(url.toLocalFile()))
+                path = Path(url.toLocalFile())
+                if importable(path):
+                    self.import_path(path)  # a trace, metrics or timings file
+                else:
+                    self.open_path(path)  # a scenario or an .onnx model
                 event.acceptProposedAction()
                 return
 
