@@ -46,13 +46,17 @@ def build() -> None:
 
 
 def size_mb(folder: Path) -> float:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+    """Unpacked size, each file once (the bundle links some libraries under two names)."""
+    files = (p for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+    return sum(p.stat().st_size for p in files) / 1e6
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> tuple[float, subprocess.CompletedProcess]:
+def run(
+    *args: str, env: dict[str, str] | None = None, exe: list[str] | None = None
+) -> tuple[float, subprocess.CompletedProcess]:
     start = time.perf_counter()
     done = subprocess.run(
-        [str(EXE), *args],
+        [*(exe or [str(EXE)]), *args],
         capture_output=True,
         text=True,
         timeout=300,
@@ -60,6 +64,18 @@ def run(*args: str, env: dict[str, str] | None = None) -> tuple[float, subproces
         cwd=tempfile.gettempdir(),
     )
     return time.perf_counter() - start, done
+
+
+def cold_starts(env: dict[str, str], example: str) -> None:
+    """Median wall time of the same commands, frozen bundle beside the installed package."""
+    python = [sys.executable, "-m", "latency_advisor"]
+    shot = str(Path(tempfile.gettempdir()) / "latency-advisor-cold-start.png")
+    print("cold start, median of 3 (frozen bundle / installed package):")
+    for args in (("--version",), ("analyze", example), ("gui", "--screenshot", shot)):
+        frozen = sorted(run(*args, env=env)[0] for _ in range(3))[1]
+        wheel = sorted(run(*args, env=env, exe=python)[0] for _ in range(3))[1]
+        label = " ".join(a for a in args if not a.startswith(("/", tempfile.gettempdir())))
+        print(f"  {label:<22} {frozen:5.2f} s / {wheel:5.2f} s")
 
 
 def smoke() -> int:
@@ -73,6 +89,7 @@ def smoke() -> int:
             "analyze": ("analyze", "--json", f"@example:{example}"),
             "report": ("report", f"@example:{example}", "-o", str(Path(tmp) / "out.pdf")),
             "gui": ("gui", "--screenshot", str(Path(tmp) / "shot.png")),
+            "bench": ("bench", "mlp-s", "--quick", "--json"),
         }
         listing = run("examples", env=env)[1].stdout
         found = [line for line in listing.splitlines() if line.startswith(example)]
@@ -81,14 +98,16 @@ def smoke() -> int:
             args = tuple(example_path if a == f"@example:{example}" else a for a in args)
             seconds, done = run(*args, env=env)
             ok = done.returncode == 0
-            if name == "analyze" and ok:
-                ok = json.loads(done.stdout)["format"] == "latency-advisor/analysis/v1"
+            if name in ("analyze", "bench") and ok:
+                ok = json.loads(done.stdout)["format"].endswith(("analysis/v1", "bench/v1"))
             if name in ("report", "gui") and ok:
                 ok = Path(args[-1]).is_file() and Path(args[-1]).stat().st_size > 0
             print(f"  {name:<9} {'ok' if ok else 'FAILED'}  {seconds:5.2f} s")
             if not ok:
                 failures.append(name)
                 print(done.stdout[-2000:], done.stderr[-2000:], sep="\n")
+        if not failures:
+            cold_starts(env, example_path)
     return 1 if failures else 0
 
 
