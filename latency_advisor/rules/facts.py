@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from latency_advisor.scenario import STAGE_KINDS
+
 if TYPE_CHECKING:
     from latency_advisor.analysis import Analysis
     from latency_advisor.scenario import Scenario, Stage
@@ -61,18 +63,7 @@ def _b(name: str, scope: Any, doc: str, default: bool | None = None) -> Fact:
     return Fact(name, "boolean", scope, doc, default)
 
 
-STAGE_KIND_VALUES = (
-    "network",
-    "feature_fetch",
-    "preprocessing",
-    "retrieval",
-    "model",
-    "postprocessing",
-    "serialization",
-    "queueing",
-    "cold_start",
-    "other",
-)
+STAGE_KIND_VALUES = STAGE_KINDS
 
 VOCABULARY: tuple[Fact, ...] = (
     # ---- the path

@@ -21,24 +21,13 @@ from pydantic import (
 )
 
 from latency_advisor.rules.techniques import TECHNIQUES
+from latency_advisor.scenario import StageKind
 
 RULE_FORMAT = "latency-advisor/rule/v1"
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Number = float | Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 Range = tuple[Number, Number]
-StageKind = Literal[
-    "network",
-    "feature_fetch",
-    "preprocessing",
-    "retrieval",
-    "model",
-    "postprocessing",
-    "serialization",
-    "queueing",
-    "cold_start",
-    "other",
-]
 TestFacts = dict[Annotated[str, StringConstraints(max_length=64)], bool | float | str]
 
 
