@@ -6,7 +6,7 @@ Prints medians of repeated runs in one process (after one warm-up run, which als
 font registration and library imports), the split between analysis and PDF, and the cold
 time of the command in a fresh process.
 
-    .venv/bin/python benchmarks/report_speed.py [--runs 7]
+    .venv/bin/python benchmarks/report_speed.py [--runs 7] [--example rag_assistant]
 """
 
 from __future__ import annotations
@@ -32,13 +32,16 @@ def largest_example() -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--example", help="time this bundled example instead of the largest (e.g. rag_assistant)"
+    )
     args = parser.parse_args()
 
     from latency_advisor.analysis import analyze
     from latency_advisor.report.document import write_report
     from latency_advisor.scenario import load_scenario
 
-    path = largest_example()
+    path = EXAMPLES / f"{args.example}.yaml" if args.example else largest_example()
     totals, analyses, pdfs = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.pdf"
