@@ -98,16 +98,38 @@ def test_nonsense_in_a_cell_is_refused_in_place(qtbot, window) -> None:
     llm = row_of(window, "LLM inference")
     stack = window.workspace.doc.undo_stack
     count = stack.count()
-    type_into_cell(qtbot, window, llm, "p50_ms", "fast")
+    view = window.workspace.stages.view
+    index = view.model().index(llm, KEYS.index("p50_ms"))
+    view.setCurrentIndex(index)
+    view.edit(index)
+    editor = view.indexWidget(index) or QApplication.focusWidget()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "fast")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    # refused in place: the editor stays open with the text as typed, and says why
+    assert view.indexWidget(index) is editor and editor.text() == "fast"
+    assert "expects a number of milliseconds" in window.statusBar().currentMessage()
     assert window.workspace.doc.scenario.stages[llm].p50_ms == 2500
     assert stack.count() == count
-    assert "expects a number of milliseconds" in window.statusBar().currentMessage()
+    # corrected in the same editor, Enter commits
+    editor.selectAll()
+    qtbot.keyClicks(editor, "2400")
+    wait_analysis(qtbot, window, lambda: qtbot.keyClick(editor, Qt.Key.Key_Return))
+    assert window.workspace.doc.scenario.stages[llm].p50_ms == 2400
+    assert stack.count() == count + 1
 
-    # a p95 below the p50 is refused with the core's own explanation
-    type_into_cell(qtbot, window, llm, "p95_ms", "10")
-    assert window.workspace.doc.scenario.stages[llm].p95_ms == 3000
+    # a p95 below the p50 is refused with the core's own explanation; Escape gives up
+    view.setCurrentIndex(view.model().index(llm, KEYS.index("p95_ms")))
+    view.edit(view.currentIndex())
+    editor = QApplication.focusWidget()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "10")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
     assert "p95_ms" in window.statusBar().currentMessage()
-    assert stack.count() == count
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: view.indexWidget(view.currentIndex()) is None)
+    assert window.workspace.doc.scenario.stages[llm].p95_ms == 3000
+    assert stack.count() == count + 1
     assert window.isVisible()
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QLineEdit,
     QStyledItemDelegate,
     QTableView,
     QToolButton,
@@ -129,22 +131,29 @@ class StageTableModel(QAbstractTableModel):
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:
             return False
-        row, key = index.row(), KEYS[index.column()]
         try:
-            new_value = _parse(key, str(value))
-            if new_value == getattr(self._stages[row], key):
-                return True
-
-            def mutate(data: dict[str, Any]) -> None:
-                data["stages"][row][key] = new_value
-
-            after = with_data(self.doc.scenario, mutate)
+            after = self.candidate(index, str(value))
         except EditRefused as exc:
             self.refused.emit(str(exc), QModelIndex(index))
             return False
+        if after is None:
+            return True
+        row, key = index.row(), KEYS[index.column()]
         name = self._stages[row].name
         self.doc.edit(after, f"Edit {LABELS[key]} of '{name}'", merge_key=f"stage{row}.{key}")
         return True
+
+    def candidate(self, index: Index, text: str) -> Scenario | None:
+        """The scenario with `text` in the cell (None: unchanged), or EditRefused with a hint."""
+        row, key = index.row(), KEYS[index.column()]
+        new_value = _parse(key, text)
+        if new_value == getattr(self._stages[row], key):
+            return None
+
+        def mutate(data: dict[str, Any]) -> None:
+            data["stages"][row][key] = new_value
+
+        return with_data(self.doc.scenario, mutate)
 
     def insert_stage(self, row: int) -> int:
         names = {s.name for s in self._stages}
@@ -216,6 +225,25 @@ class StageDelegate(QStyledItemDelegate):
             model.setData(index, editor.currentText())
         else:
             super().setModelData(editor, model, index)
+
+    def eventFilter(self, editor, event) -> bool:
+        """Enter on a value the core refuses keeps the editor open with the text as typed, so
+        the user corrects it in place; Escape still restores the old value."""
+        if (
+            isinstance(editor, QLineEdit)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            view = self.parent()
+            index = view.currentIndex()
+            model = view.model()
+            try:
+                model.candidate(index, editor.text())
+            except EditRefused as exc:
+                model.refused.emit(str(exc), QModelIndex(index))
+                editor.selectAll()
+                return True
+        return super().eventFilter(editor, event)
 
 
 class StageTable(QWidget):
