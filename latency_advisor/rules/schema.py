@@ -35,6 +35,20 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# effect fields that change a stage's samples, and those that change only the traffic
+STAGE_COMPONENTS = (
+    "speedup",
+    "cut",
+    "median_ms",
+    "add_ms",
+    "hit_rate",
+    "clip_percentile",
+    "hedge_percentile",
+    "perceived",
+)
+TRAFFIC_COMPONENTS = ("servers_factor", "servers_for", "load_kept")
+
+
 class Effect(_Strict):
     """How the fix changes the path. Ranges are [conservative, optimistic]; numbers may be
     expressions over facts (e.g. `"0.8 * repeat_rate"`). Components combine (batching adds a
@@ -77,21 +91,9 @@ class Effect(_Strict):
     note: str = Field("", max_length=500, description="the effect's main assumption, in words")
 
     @model_validator(mode="after")
-    def _something(self) -> Effect:
-        parts = [
-            self.speedup,
-            self.cut,
-            self.median_ms,
-            self.add_ms,
-            self.hit_rate,
-            self.clip_percentile,
-            self.hedge_percentile,
-            self.perceived,
-            self.servers_factor,
-            self.servers_for,
-            self.load_kept,
-        ]
-        if not self.overlap_previous and all(p is None for p in parts):
+    def _has_a_component(self) -> Effect:
+        parts = (*STAGE_COMPONENTS, *TRAFFIC_COMPONENTS)
+        if not self.overlap_previous and all(getattr(self, p) is None for p in parts):
             raise ValueError("an effect needs at least one component (speedup, cut, ...)")
         hit_cost = (self.hit_ms is not None) + (self.hit_fraction is not None)
         if (self.hit_rate is not None) != (hit_cost == 1):
@@ -100,19 +102,9 @@ class Effect(_Strict):
 
     def stage_level(self) -> bool:
         """Whether the effect changes a stage's samples (rather than only traffic)."""
-        return any(
-            p is not None and p is not False
-            for p in (
-                self.speedup,
-                self.cut,
-                self.median_ms,
-                self.add_ms,
-                self.hit_rate,
-                self.clip_percentile,
-                self.hedge_percentile,
-                self.perceived,
-            )
-        ) or bool(self.overlap_previous)
+        values = [getattr(self, p) for p in STAGE_COMPONENTS]
+        present = any(v is not None and v is not False for v in values)
+        return present or bool(self.overlap_previous)
 
 
 class Rationale(_Strict):

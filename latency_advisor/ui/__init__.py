@@ -4,13 +4,3 @@ Modules imported at start-up (`app`, `main_window`, `theme`, `settings`) stay li
 workspace and everything that needs the core (pydantic, numpy) or matplotlib is imported after the
 window is first painted, so the window appears about as fast as a bare Qt window.
 """
-
-import importlib.util
-
-
-def installed(module: str) -> bool:
-    """Whether an optional part of the app (e.g. `latency_advisor.report.pdf`) is present."""
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ImportError:
-        return False

@@ -8,7 +8,6 @@ the window is on screen. Only a visible pane redraws; a hidden one redraws when 
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from latency_advisor.ui import installed, theme
+from latency_advisor.ui import theme
 
 
 @dataclass
@@ -57,10 +56,9 @@ def render_chart(job: ChartJob) -> QImage:
     """Build the figure and rasterise it (runs in a worker thread)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    fn = chart_function(job.name)
-    if fn is None:
-        raise RuntimeError("the chart code is not installed")
-    figure = fn(job.analysis, theme=job.theme)
+    from latency_advisor.report import charts
+
+    figure = getattr(charts, job.name)(job.analysis, theme=job.theme)
     dpi = figure.get_dpi() * job.ratio
     figure.set_dpi(dpi)
     figure.set_size_inches(job.width_px * job.ratio / dpi, job.height_px * job.ratio / dpi)
@@ -71,15 +69,6 @@ def render_chart(job: ChartJob) -> QImage:
     image = QImage(bytes(buffer), width, height, width * 4, QImage.Format.Format_RGBA8888)
     image.setDevicePixelRatio(job.ratio)
     return image.copy()
-
-
-def chart_function(name: str) -> Callable[..., Any] | None:
-    """`latency_advisor.report.charts.<name>`, or None while the chart code is not installed."""
-    try:
-        module = importlib.import_module("latency_advisor.report.charts")
-    except ImportError:
-        return None
-    return getattr(module, name, None)
 
 
 class ChartPane(QWidget):
@@ -138,7 +127,7 @@ class ChartPane(QWidget):
 
         self.chart_button.toggled.connect(lambda on: on and self.show_chart())
         self.table_button.toggled.connect(lambda on: on and self.show_table())
-        has_chart = chart is not None and installed("latency_advisor.report.charts")
+        has_chart = chart is not None
         self.chart_button.setVisible(has_chart)
         self.table_button.setVisible(has_chart)
         self.chart_button.setChecked(has_chart)
@@ -201,8 +190,7 @@ class ChartPane(QWidget):
             self._draw_chart()
 
     def _draw_chart(self) -> None:
-        if self._chart_name is None or not installed("latency_advisor.report.charts"):
-            self.placeholder.setText("The chart is not available in this build; see the table.")
+        if self._chart_name is None:
             return
         if self._renderer is None:
             from latency_advisor.ui.background import BackgroundRunner

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from latency_advisor import paths
-from latency_advisor.ui import installed, theme
 from latency_advisor.ui import settings as app_settings
+from latency_advisor.ui import theme
 
 if TYPE_CHECKING:
     from latency_advisor.ui.autosave import Autosaver
@@ -87,9 +87,6 @@ class MainWindow(QMainWindow):
         self.export_action = self._action(
             "&Export PDF…", self.export_pdf, "Ctrl+E", "Export the analysis as a PDF report"
         )
-        self.export_action.setEnabled(self._report_available())
-        if not self.export_action.isEnabled():
-            self.export_action.setStatusTip("PDF export is not available in this build yet")
         self.import_action = self._action(
             "&Import…",
             self.import_dialog,
@@ -160,10 +157,6 @@ class MainWindow(QMainWindow):
 
     def _clear_recent(self) -> None:
         self.settings.setValue("recentFiles", [])
-
-    @staticmethod
-    def _report_available() -> bool:
-        return installed("latency_advisor.report.document")
 
     # ------------------------------------------------------------------ start-up
 

@@ -263,7 +263,7 @@ class RecommendationsView(QWidget):
                 + (
                     ": it meets its SLA."
                     if a.meets_sla
-                    else " yet: the rule library is not installed or no rule applies."
+                    else ": no rule in the library applies to it."
                 )
             )
         if self.tree.currentItem() is None:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QGroupBox, QSplitter, QTabWidget, QVBoxLayout, QWi
 
 from latency_advisor.analysis import Analysis, analyze
 from latency_advisor.scenario import Scenario
-from latency_advisor.ui import installed
 from latency_advisor.ui.background import BackgroundRunner
 from latency_advisor.ui.bench_view import BenchView
 from latency_advisor.ui.document import ScenarioDocument
@@ -25,15 +24,6 @@ from latency_advisor.ui.views import BudgetView, OptionsView, PlanView, Recommen
 from latency_advisor.ui.whatif_panel import WhatIfPanel
 
 TAB_KEYS = ("budget", "recommendations", "plan", "options", "whatif", "benchmarks", "rehearse")
-
-
-def _rehearse_tab() -> type | None:
-    """The rehearsal tab, when that part of the app is installed."""
-    if not installed("latency_advisor.ui.rehearse_tab"):
-        return None
-    from latency_advisor.ui.rehearse_tab import RehearseTab
-
-    return RehearseTab
 
 
 class Workspace(QWidget):
@@ -95,11 +85,11 @@ class Workspace(QWidget):
         self.tabs.addTab(self.whatif, "&What-if")
         self.tabs.addTab(self.bench, "Ben&chmarks")
         self.views: list[QWidget] = [self.budget, self.recommendations, self.plan, self.options]
-        rehearse = _rehearse_tab()
-        self.rehearse = rehearse() if rehearse else None
-        if self.rehearse is not None:
-            self.tabs.addTab(self.rehearse, "R&ehearse")
-            self.views.append(self.rehearse)
+        from latency_advisor.ui.rehearse_tab import RehearseTab
+
+        self.rehearse = RehearseTab()
+        self.tabs.addTab(self.rehearse, "R&ehearse")
+        self.views.append(self.rehearse)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setObjectName("workspace")
