@@ -136,9 +136,14 @@ def stage_edit(edits: int) -> None:
         row = [s.name for s in ws.doc.scenario.stages].index("LLM inference")
         index = model.index(row, KEYS.index("p50_ms"))
 
-        pane = ws.budget.chart
+        def edit_and_wait(pane, value: float) -> tuple[float, float]:
+            """(figures and tables painted, chart painted) in seconds after the edit."""
+            drawn: list[float] = []
 
-        def edit_and_wait(value: float) -> tuple[float, float]:
+            def mark() -> None:
+                drawn.append(time.perf_counter())
+
+            pane.chart_drawn.connect(mark)
             loop = QEventLoop()
             ws.analysis_ready.connect(loop.quit)
             QTimer.singleShot(30_000, loop.quit)
@@ -148,20 +153,28 @@ def stage_edit(edits: int) -> None:
             window.repaint()  # the whole window painted now, with the new numbers
             figures = time.perf_counter() - start
             ws.analysis_ready.disconnect(loop.quit)
-            chart_loop = QEventLoop()
-            pane.chart_drawn.connect(chart_loop.quit)
-            QTimer.singleShot(30_000, chart_loop.quit)
-            chart_loop.exec()
-            window.repaint()
+            if not drawn:  # a chart drawn in a worker thread arrives later
+                chart_loop = QEventLoop()
+                pane.chart_drawn.connect(chart_loop.quit)
+                QTimer.singleShot(30_000, chart_loop.quit)
+                chart_loop.exec()
+                pane.chart_drawn.disconnect(chart_loop.quit)
+                window.repaint()
             chart = time.perf_counter() - start
-            pane.chart_drawn.disconnect(chart_loop.quit)
+            pane.chart_drawn.disconnect(mark)
             return figures, chart
 
-        edit_and_wait(2400)  # warm: rule library, chart code, fonts
-        edit_and_wait(2500)
-        pairs = [edit_and_wait(2000 + 37 * i) for i in range(edits)]
+        budget = ws.budget.chart
+        edit_and_wait(budget, 2400)  # warm: rule library, chart code, fonts
+        edit_and_wait(budget, 2500)
+        pairs = [edit_and_wait(budget, 2000 + 37 * i) for i in range(edits)]
         times = [f for f, _ in pairs]
         charts = sorted(c * 1000 for _, c in pairs)
+        # the same edit while the Plan tab is in front: its waterfall is a matplotlib Figure
+        ws.tabs.setCurrentWidget(ws.plan)
+        plan = ws.plan.chart
+        edit_and_wait(plan, 2400)
+        plan_ms = sorted(edit_and_wait(plan, 2000 + 41 * i)[1] * 1000 for i in range(edits // 2))
         analysis_ms = []
         from latency_advisor.analysis import analyze
 
@@ -178,7 +191,11 @@ def stage_edit(edits: int) -> None:
     )
     print(
         f"stage edit -> budget chart redrawn too:     median {statistics.median(charts):.0f} ms, "
-        f"p90 {charts[int(0.9 * (len(charts) - 1))]:.0f} ms (drawn off the UI thread)"
+        f"p90 {charts[int(0.9 * (len(charts) - 1))]:.0f} ms (native chart, target < 100 ms)"
+    )
+    print(
+        f"stage edit -> plan waterfall redrawn:       median {statistics.median(plan_ms):.0f} ms, "
+        f"p90 {plan_ms[int(0.9 * (len(plan_ms) - 1))]:.0f} ms (matplotlib, in a worker thread)"
     )
     print(
         f"  of which the analysis alone (with advice): median "

@@ -21,11 +21,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from latency_advisor.analysis import Analysis
-from latency_advisor.latency.model import WAIT_LABEL
+from latency_advisor.report.budget_spec import MAX_SEGMENTS, budget_spec, fmt_ms
 from latency_advisor.report.tables import (
     RISK_ORDER,
     ChartTable,
-    budget_segments,
     budget_table,
     effort_mid,
     options_table,
@@ -39,6 +38,7 @@ from latency_advisor.report.themes import theme as get_theme
 
 __all__ = [
     "CHARTS",
+    "MAX_SEGMENTS",
     "ChartTable",
     "budget_chart",
     "budget_table",
@@ -84,90 +84,55 @@ def _legend(ax: Axes, t: Theme, **kwargs) -> None:
         text.set_color(t.foreground)
 
 
-def _ms(value: float) -> str:
-    return f"{value:,.0f} ms" if abs(value) >= 10 else f"{value:.1f} ms"
-
-
 # ------------------------------------------------------------------------- budget
 
 
 def budget_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     """Where the time goes at the SLA percentile, against the SLA line and the naive sum."""
     t = get_theme(theme)
-    a = analysis
-    pct = pct_label(a.sla.percentile)
-    composed = a.current.at_sla_percentile_ms
-    naive = a.current.sum_of_stage_percentiles_ms
-    bound = "" if a.current.steady_state else " (lower bound: the queue grows without limit)"
-    title = f"Latency budget at {pct}: {_ms(composed)} against a {_ms(a.sla.target_ms)} SLA{bound}"
-    fig = _new_figure(t, title, 2.9)
+    spec = budget_spec(analysis)
+    fig = _new_figure(t, spec.title, 2.9)
     ax = fig.add_subplot()
     _style(ax, t)
-    rows = [f"Composed {pct}\n(what users see)", f"Sum of stage {pct}s\n(naive)"]
     left = 0.0
-    for i, (name, ms) in enumerate(_legible(budget_segments(a))):
-        is_wait = name == WAIT_LABEL
+    for seg in spec.segments:
         ax.barh(
             1,
-            ms,
+            seg.ms,
             left=left,
             height=0.55,
-            color=t.wait if is_wait else t.stage_colour(i),
-            hatch="//" if is_wait else None,
+            color=t.wait if seg.is_wait else t.stage_colour(seg.colour_index),
+            hatch="//" if seg.is_wait else None,
             edgecolor=t.background,
             linewidth=0.6,
-            label=plain(_short(name)),
+            label=plain(_short(seg.name)),
         )
-        left += ms
-    ax.barh(0, naive, height=0.55, color=t.naive, edgecolor=t.muted, linewidth=0.6)
-    ax.axvline(a.sla.target_ms, color=t.sla, linestyle="--", linewidth=1.4)
-    top = max(composed, naive, a.sla.target_ms)
+        left += seg.ms
+    ax.barh(0, spec.naive_ms, height=0.55, color=t.naive, edgecolor=t.muted, linewidth=0.6)
+    ax.axvline(spec.target_ms, color=t.sla, linestyle="--", linewidth=1.4)
+    nudge = spec.axis_max_ms / 1.32 * 0.01
     ax.text(
-        a.sla.target_ms,
-        1.55,
-        f" SLA {pct} ≤ {_ms(a.sla.target_ms)}",
-        color=t.sla,
-        fontsize=8,
-        ha="left",
-        va="bottom",
+        spec.target_ms, 1.55, f" {spec.sla_label}", color=t.sla, fontsize=8, ha="left", va="bottom"
     )
-    ax.text(composed + top * 0.01, 1, _ms(composed), va="center", fontsize=8, color=t.foreground)
-    service = a.current.service_at_sla_percentile_ms
-    over = (naive / service - 1) if service > 0 else 0.0
-    queue_note = "; no queue" if a.queueing_share > 0.0005 else ""
     ax.text(
-        naive + top * 0.01,
-        0,
-        f"{_ms(naive)} ({over:+.0%} vs composed service time{queue_note})",
+        spec.composed_ms + nudge,
+        1,
+        spec.composed_label,
         va="center",
         fontsize=8,
-        color=t.muted,
+        color=t.foreground,
     )
-    ax.set_yticks([1, 0], rows)
+    naive_text = f"{spec.naive_label} {spec.naive_note}"
+    ax.text(spec.naive_ms + nudge, 0, naive_text, va="center", fontsize=8, color=t.muted)
+    ax.set_yticks([1, 0], ["\n".join(spec.composed_row), "\n".join(spec.naive_row)])
     ax.set_ylim(-0.5, 1.9)
-    ax.set_xlim(0, top * 1.32)
-    ax.set_xlabel(f"milliseconds at {pct}")
+    ax.set_xlim(0, spec.axis_max_ms)
+    ax.set_xlabel(spec.axis_label)
     ax.grid(axis="x", color=t.grid, linewidth=0.5)
     ax.set_axisbelow(True)
-    ax.set_title(plain(title), fontsize=9, loc="left", color=t.foreground)
+    ax.set_title(plain(spec.title), fontsize=9, loc="left", color=t.foreground)
     _legend(ax, t, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=4)
     return fig
-
-
-MAX_SEGMENTS = 10
-
-
-def _legible(segments: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """At most MAX_SEGMENTS blocks: the smallest stages merge into one (the table has them all)."""
-    stages = [s for s in segments if s[0] != WAIT_LABEL]
-    if len(stages) <= MAX_SEGMENTS:
-        return segments
-    keep = {name for name, _ in sorted(stages, key=lambda s: -s[1])[: MAX_SEGMENTS - 1]}
-    rest = [ms for name, ms in stages if name not in keep]
-    merged = [s for s in segments if s[0] in keep]
-    merged.append((f"{len(rest)} other stages", sum(rest)))
-    merged += [s for s in segments if s[0] == WAIT_LABEL]
-    return merged
 
 
 # ------------------------------------------------------------------------- plan
@@ -182,10 +147,10 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     today = a.current.at_sla_percentile_ms
     final = steps[-1][3] if steps else today
     title = (
-        f"Plan: {pct} from {'≥ ' if not a.current.steady_state else ''}{_ms(today)} to "
-        f"{_ms(final)} in {len(steps)} step(s)"
+        f"Plan: {pct} from {'≥ ' if not a.current.steady_state else ''}{fmt_ms(today)} to "
+        f"{fmt_ms(final)} in {len(steps)} step(s)"
         if steps
-        else f"Plan: no fixes listed; {pct} stays at {_ms(today)}"
+        else f"Plan: no fixes listed; {pct} stays at {fmt_ms(today)}"
     )
     fig = _new_figure(t, title, 3.2)
     ax = fig.add_subplot()
@@ -196,7 +161,7 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     ax.text(
         0,
         today,
-        _ms(today) if stable else f"≥ {_ms(today)}",
+        fmt_ms(today) if stable else f"≥ {fmt_ms(today)}",
         ha="center",
         va="bottom",
         fontsize=7,
@@ -227,7 +192,7 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
         ax.text(
             i,
             high + (top * 0.01 if crowded else 0),
-            f"{_ms(projected)}{mark}",
+            f"{fmt_ms(projected)}{mark}",
             ha="center",
             va="bottom",
             fontsize=6 if crowded else 7,
@@ -241,7 +206,7 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     if steps:
         n = len(steps) + 1
         ax.bar(n, final, color=t.good if final <= a.sla.target_ms else t.stage_colour(0), width=0.6)
-        ax.text(n, final, _ms(final), ha="center", va="bottom", fontsize=7, color=t.foreground)
+        ax.text(n, final, fmt_ms(final), ha="center", va="bottom", fontsize=7, color=t.foreground)
         labels.append("After plan")
     else:
         ax.text(
@@ -259,7 +224,7 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     ax.text(
         -0.55,
         a.sla.target_ms,
-        f" SLA {_ms(a.sla.target_ms)}",
+        f" SLA {fmt_ms(a.sla.target_ms)}",
         color=t.sla,
         fontsize=7,
         ha="left",
@@ -349,7 +314,7 @@ def options_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     risk_ax.text(
         -0.45,
         a.sla.target_ms,
-        f"SLA {_ms(a.sla.target_ms)}",
+        f"SLA {fmt_ms(a.sla.target_ms)}",
         color=t.sla,
         fontsize=7,
         ha="left",

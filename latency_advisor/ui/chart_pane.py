@@ -1,16 +1,18 @@
 """A chart with its numbers: every charted value is also one click away as a table.
 
-The chart is a matplotlib Figure from the shared chart code. Drawing one takes about 100 ms, so
-it is built and rasterised (Agg, no pyplot state) in a worker thread and only the finished image
-is shown: the UI thread never waits for matplotlib, and matplotlib is imported on first use, after
-the window is on screen. Only a visible pane redraws; a hidden one redraws when it is shown.
+A chart is either native (a widget that paints itself from the analysis in a few ms, for the
+budget that follows every edit) or a matplotlib Figure from the shared chart code. Drawing a
+Figure takes 100-300 ms, so it is built and rasterised (Agg, no pyplot state) in a worker thread
+and only the finished image is shown: the UI thread never waits for matplotlib, and matplotlib is
+imported on first use, after the window is on screen. Only a visible pane redraws; a hidden one
+redraws when it is shown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
@@ -38,6 +40,15 @@ class Grid:
 
     columns: tuple[str, ...]
     rows: list[tuple[str, ...]] = field(default_factory=list)
+
+
+class NativeChart(Protocol):
+    """A QWidget that draws an analysis itself, fast enough for the UI thread."""
+
+    def show_analysis(self, analysis: Any, theme_name: str) -> None: ...
+
+
+MIN_W, MIN_H = 320, 200  # a Figure is never drawn smaller than this (it would be unreadable)
 
 
 @dataclass(frozen=True)
@@ -76,14 +87,22 @@ class ChartPane(QWidget):
 
     chart_drawn = Signal()
 
-    def __init__(self, title: str, chart: str | None, table: Callable[[Any], Grid], parent=None):
+    def __init__(
+        self,
+        title: str,
+        chart: str | Callable[[], NativeChart] | None,
+        table: Callable[[Any], Grid],
+        parent=None,
+    ):
+        """`chart`: a function name in `report.charts`, a native chart factory, or None."""
         super().__init__(parent)
         self.title = title
-        self._chart_name = chart
+        self._chart_name = chart if isinstance(chart, str) else None
+        self._native_factory = chart if callable(chart) else None
         self._table_fn = table
         self._analysis: Any = None
         self._dirty = False
-        self.canvas: QLabel | None = None  # the chart image, once drawn
+        self.canvas: QWidget | None = None  # the chart image or native chart, once drawn
         self._renderer: Any = None
         self._resize = QTimer(self, singleShot=True, interval=150)
         self._resize.timeout.connect(self._redraw_chart)
@@ -182,7 +201,7 @@ class ChartPane(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if self.canvas is not None and self.stack.currentIndex() == 0:
+        if self._chart_name and self.canvas is not None and self.stack.currentIndex() == 0:
             self._resize.start()
 
     def _redraw_chart(self) -> None:
@@ -190,6 +209,9 @@ class ChartPane(QWidget):
             self._draw_chart()
 
     def _draw_chart(self) -> None:
+        if self._native_factory is not None:
+            self._draw_native()
+            return
         if self._chart_name is None:
             return
         if self._renderer is None:
@@ -198,17 +220,30 @@ class ChartPane(QWidget):
             self._renderer = BackgroundRunner(render_chart, self)
             self._renderer.ready.connect(self._show_image)
             self._renderer.failed.connect(self._show_failure)
-        size = self.stack.size()
+        width, height = self._figure_size()
         self._renderer.request(
             ChartJob(
                 self._chart_name,
                 self._analysis,
                 theme.chart_theme(),
-                max(size.width(), 320),
-                max(size.height(), 200),
+                width,
+                height,
                 self.devicePixelRatioF(),
             )
         )
+
+    def _figure_size(self) -> tuple[int, int]:
+        size = self.stack.size()
+        return max(size.width(), MIN_W), max(size.height(), MIN_H)
+
+    def _draw_native(self) -> None:
+        if self.canvas is None:
+            assert self._native_factory is not None
+            self.canvas = self._native_factory()  # type: ignore[assignment]
+            self.placeholder.setVisible(False)
+            self.chart_layout.addWidget(self.canvas)
+        self.canvas.show_analysis(self._analysis, theme.chart_theme())  # type: ignore[union-attr]
+        self.chart_drawn.emit()
 
     def _show_image(self, image: QImage) -> None:
         if self.canvas is None:
@@ -226,10 +261,9 @@ class ChartPane(QWidget):
         self.canvas.setVisible(True)
         self.canvas.setPixmap(QPixmap.fromImage(image))
         drawn = image.deviceIndependentSize().toSize()
-        wanted = self.stack.size()
+        width, height = self._figure_size()
         if (
-            abs(drawn.width() - max(wanted.width(), 480)) > 4
-            or abs(drawn.height() - max(wanted.height(), 300)) > 4
+            abs(drawn.width() - width) > 4 or abs(drawn.height() - height) > 4
         ):  # the layout moved while it was drawn: draw again at the new size
             self._resize.start()
         self.chart_drawn.emit()

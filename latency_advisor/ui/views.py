@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from latency_advisor.analysis import Analysis
 from latency_advisor.ui import tables
+from latency_advisor.ui.budget_chart import BudgetChart
 from latency_advisor.ui.chart_pane import ChartPane
 
 LEVELS = (("system", "System level"), ("serving", "Serving level"), ("model", "Model level"))
@@ -86,7 +87,7 @@ class BudgetView(QWidget):
         cards = QGridLayout()
         for i, card in enumerate((self.composed, self.naive, self.bottleneck, self.load)):
             cards.addWidget(card, 0, i)
-        self.chart = ChartPane("Latency budget", "budget_chart", tables.budget)
+        self.chart = ChartPane("Latency budget", BudgetChart, tables.budget)
         self.notes = QTextBrowser()
         self.notes.setAccessibleName("Warnings and assumptions")
         self.notes.setOpenLinks(False)
