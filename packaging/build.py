@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,6 +44,30 @@ def build() -> None:
         check=True,
         cwd=ROOT,
     )
+
+
+def strip_debug_info(folder: Path) -> float:
+    """Drop debug sections from the shared libraries that carry them; returns the MB saved.
+
+    Python built from source (pyenv and the like) ships libpython and its extension modules
+    with full debug information; a few wheels do too. Only `.debug_*` sections go, and numpy's
+    OpenBLAS is never touched (rewriting it breaks its page alignment). Needs binutils; without
+    them the bundle is left as it is.
+    """
+    strip, readelf = shutil.which("strip"), shutil.which("readelf")
+    if os.name == "nt" or sys.platform == "darwin" or not (strip and readelf):
+        print("debug info: left in place (no binutils on this machine)")
+        return 0.0
+    before = size_mb(folder)
+    for lib in sorted(folder.rglob("*.so*")):
+        if not lib.is_file() or lib.is_symlink() or "numpy.libs" in lib.parts:
+            continue
+        sections = subprocess.run(
+            [readelf, "-S", "-W", str(lib)], capture_output=True, text=True, check=False
+        ).stdout
+        if ".debug_info" in sections:
+            subprocess.run([strip, "--strip-debug", str(lib)], check=True)
+    return before - size_mb(folder)
 
 
 def size_mb(folder: Path) -> float:
@@ -117,6 +142,7 @@ def main() -> int:
     args = parser.parse_args()
     if not args.skip_build:
         build()
+        print(f"debug info stripped: {strip_debug_info(DIST):.0f} MB saved")
     print(f"bundle: {DIST} ({size_mb(DIST):.0f} MB unpacked)")
     return smoke()
 
