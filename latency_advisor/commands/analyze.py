@@ -12,14 +12,18 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="analyse a scenario file", description=__doc__)
     p.add_argument("file", help="scenario file (.yaml or .json)")
     p.add_argument("--json", action="store_true", help="print the analysis as JSON")
-    p.add_argument(
+    add_method_option(p)
+    add_rules_dir_option(p)
+    return p
+
+
+def add_method_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--method",
         choices=("auto", "formula", "simulation"),
         default="auto",
         help="queueing estimate: formulas, simulation, or chosen automatically (default)",
     )
-    add_rules_dir_option(p)
-    return p
 
 
 def run(args: argparse.Namespace) -> int:

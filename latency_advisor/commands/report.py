@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from latency_advisor.commands.analyze import add_method_option
 from latency_advisor.commands.rules import add_rules_dir_option
 from latency_advisor.errors import UserError
 
@@ -19,12 +20,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     p.add_argument("file", help="scenario file (.yaml or .json)")
     p.add_argument("-o", "--output", required=True, metavar="OUT.pdf", help="the PDF to write")
-    p.add_argument(
-        "--method",
-        choices=("auto", "formula", "simulation"),
-        default="auto",
-        help="queueing estimate: formulas, simulation, or chosen automatically (default)",
-    )
+    add_method_option(p)
     add_rules_dir_option(p)
     return p
 
