@@ -84,6 +84,7 @@ class RehearseTab(QWidget):
         super().__init__(parent)
         self._analysis: Analysis | None = None
         self._scenario: Scenario | None = None
+        self._questions: list[str] = []
         self._track: TalkTrack | None = None
         self._expected: Expected | None = None
         self._token = 0
@@ -154,10 +155,17 @@ class RehearseTab(QWidget):
         row.addWidget(self.timer_reset_button)
         return row
 
-    def set_analysis(self, analysis: Analysis | None, scenario: Scenario | None = None) -> None:
-        """Show the talk track of `analysis`; the scenario adds its traffic and quality budget."""
+    def set_analysis(
+        self,
+        analysis: Analysis | None,
+        scenario: Scenario | None = None,
+        questions: list[str] | None = None,
+    ) -> None:
+        """Show the talk track of `analysis`; the scenario adds its traffic and quality budget,
+        `questions` the tradeoff questions to prepare (shown and exported after the steps)."""
         self._analysis = analysis
         self._scenario = scenario
+        self._questions = list(questions or [])
         self._show_track()
 
     @property
@@ -174,7 +182,7 @@ class RehearseTab(QWidget):
             self.export_pdf_button.setEnabled(False)
         else:
             self._track = build_talk_track(self._analysis, length_id, scenario=self._scenario)
-            self.track_view.setMarkdown(talk_track_markdown(self._track))
+            self.track_view.setMarkdown(talk_track_markdown(self._track, self._questions))
             self.words_label.setText(
                 f"{self._track.words} words, about {spoken_time(self._track.speaking_seconds)}"
             )
@@ -186,7 +194,7 @@ class RehearseTab(QWidget):
         """Write the current talk track as Markdown (atomically)."""
         if self._track is None:
             raise UserError("no talk track to export: open a scenario first")
-        atomic_write_text(path, talk_track_markdown(self._track))
+        atomic_write_text(path, talk_track_markdown(self._track, self._questions))
 
     def export_pdf(self, path: str | Path) -> None:
         """Write the current talk track as a short PDF (atomically)."""
@@ -194,7 +202,7 @@ class RehearseTab(QWidget):
 
         if self._track is None or self._analysis is None:
             raise UserError("no talk track to export: open a scenario first")
-        write_talk_track_pdf(path, self._track, self._analysis)
+        write_talk_track_pdf(path, self._track, self._analysis, self._questions)
 
     def _ask_export_markdown(self) -> None:
         self._ask_export("talk-track.md", "Markdown (*.md)", self.export_markdown)

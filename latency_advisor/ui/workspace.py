@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGroupBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from latency_advisor.analysis import Analysis, analyze
+from latency_advisor.rehearsal.cards import questions_for
 from latency_advisor.scenario import Scenario
 from latency_advisor.ui.background import BackgroundRunner
 from latency_advisor.ui.bench_view import BenchView
@@ -121,7 +122,8 @@ class Workspace(QWidget):
         self.analysis = analysis
         for view in self.views:
             if view is self.rehearse:  # the talk track also reads the scenario's own words
-                view.set_analysis(analysis, self.doc.scenario)
+                questions = questions_for(self.doc.path) if self.doc.path else []
+                view.set_analysis(analysis, self.doc.scenario, questions)
             else:
                 view.set_analysis(analysis)
         took = (time.perf_counter() - self._asked_at) * 1000
