@@ -8,6 +8,7 @@ A subclass builds its spec in `describe(analysis)` and draws it in `paint(painte
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,9 @@ from latency_advisor.report.themes import theme as get_theme
 
 PAD = 8.0
 SWATCH = 10.0
+
+Swatch = Callable[[QPainter, QRectF], None]
+"""Draws a legend entry's mark into the swatch square (a chart whose marks are not blocks)."""
 
 
 def ink_on(fill: QColor) -> QColor:
@@ -136,6 +140,11 @@ class PaintedChart(QWidget):
 # ---------------------------------------------------------------------- drawing helpers
 
 
+def tick_text(value: float) -> str:
+    """A tick value with the decimals it needs and no more: 1,000 · 2.5 · 0.25."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
 def draw_title(painter: QPainter, f: Frame, title: str) -> float:
     """The chart's title on one line, elided; returns the height it took."""
     painter.setFont(f.font)
@@ -171,14 +180,23 @@ def draw_legend(
     painter: QPainter,
     f: Frame,
     layout: list[tuple[float, float, str]],
-    colours: list[QColor],
+    colours: list[QColor | Swatch],
     top: float,
 ) -> None:
-    """Square swatches and names at the positions `legend_layout` chose, from `top` down."""
+    """Swatches and names at the positions `legend_layout` chose, from `top` down.
+
+    A colour fills a square swatch; a `Swatch` function draws its own mark in that square.
+    """
     painter.setFont(f.small)
     for (x, y, name), colour in zip(layout, colours, strict=True):
         swatch = QRectF(x, top + y + (f.sm.height() - SWATCH) / 2, SWATCH, SWATCH)
-        painter.fillRect(swatch, colour)
+        if isinstance(colour, QColor):
+            painter.fillRect(swatch, colour)
+        else:
+            painter.save()
+            colour(painter, swatch)
+            painter.restore()
+            painter.setFont(f.small)
         painter.setPen(f.colour("foreground"))
         painter.drawText(QPointF(x + SWATCH + 4, top + y + f.sm.ascent()), name)
 
@@ -192,13 +210,17 @@ def draw_value_axis(
     *,
     horizontal: bool,
     label: str = "",
+    fmt: Callable[[float], str] | None = None,
 ) -> None:
-    """Grid lines, tick labels and the axis line for a value axis along x or y."""
+    """Grid lines, tick labels and the axis line for a value axis along x or y.
+
+    Ticks print as whole numbers unless `fmt` (e.g. `tick_text`) says otherwise.
+    """
     painter.setFont(f.small)
     grid = QPen(f.colour("grid"), 1.0)
     for value in ticks:
         pos = to_pixel(value)
-        text = f"{value:,.0f}"
+        text = fmt(value) if fmt is not None else f"{value:,.0f}"
         painter.setPen(grid)
         if horizontal:
             painter.drawLine(QPointF(pos, plot.top()), QPointF(pos, plot.bottom()))
