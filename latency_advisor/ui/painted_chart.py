@@ -8,6 +8,8 @@ A subclass builds its spec in `describe(analysis)` and draws it in `paint(painte
 
 from __future__ import annotations
 
+import ctypes
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -105,6 +107,11 @@ class PaintedChart(QWidget):
     # ------------------------------------------------------------------ Qt
 
     def paintEvent(self, event) -> None:
+        refs = sys.getrefcount(None)
+        self._paint_all()
+        give_back_none(refs)
+
+    def _paint_all(self) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor(self.theme.background))
@@ -135,6 +142,25 @@ class PaintedChart(QWidget):
                 event.ignore()
             return True
         return super().event(event)
+
+
+def give_back_none(refs_before: int) -> None:
+    """Return the references to None that PySide6 dropped since `sys.getrefcount(None)` was
+    `refs_before`.
+
+    PySide6 6.12 on CPython 3.11 (where None is not immortal) drops one reference to None on
+    every call of a method that returns nothing: setPen, drawLine, drawText... A chart makes
+    hundreds per paint, so after a few hundred repaints (a window resize is dozens) the
+    interpreter would free None and abort. A newer Python makes this a no-op.
+    """
+    lost = refs_before - sys.getrefcount(None)
+    for _ in range(max(lost, 0)):
+        _incref(None)
+
+
+_incref = ctypes.pythonapi.Py_IncRef
+_incref.argtypes = [ctypes.py_object]
+_incref.restype = None
 
 
 # ---------------------------------------------------------------------- drawing helpers
