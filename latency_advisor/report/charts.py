@@ -22,13 +22,11 @@ from matplotlib.figure import Figure
 
 from latency_advisor.analysis import Analysis
 from latency_advisor.report.budget_spec import MAX_SEGMENTS, budget_spec, fmt_ms
+from latency_advisor.report.options_spec import options_spec
 from latency_advisor.report.tables import (
-    RISK_ORDER,
     ChartTable,
     budget_table,
-    effort_mid,
     options_table,
-    pareto_front,
     pct_label,
     plan_steps,
     plan_table,
@@ -246,114 +244,85 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
 def options_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     """Options: projected latency against accuracy risk and against effort, Pareto front marked."""
     t = get_theme(theme)
-    a = analysis
-    pct = pct_label(a.sla.percentile)
-    options = a.options
-    title = (
-        f"{len(options)} option(s): projected {pct} against accuracy risk and effort"
-        if options
-        else "Options: none listed"
-    )
-    fig = _new_figure(t, title, 3.3)
+    spec = options_spec(analysis)
+    fig = _new_figure(t, spec.title, 3.3)
     risk_ax, effort_ax = fig.subplots(1, 2, sharey=True)
     for ax in (risk_ax, effort_ax):
         _style(ax, t)
-        ax.axhline(a.sla.target_ms, color=t.sla, linestyle="--", linewidth=1.2)
+        ax.axhline(spec.target_ms, color=t.sla, linestyle="--", linewidth=1.2)
         ax.grid(color=t.grid, linewidth=0.5)
         ax.set_axisbelow(True)
-    front = pareto_front(options)
-    spread = _spread([o.accuracy_risk for o in options])
-    for i, (option, on_front) in enumerate(zip(options, front, strict=True)):
-        colour = t.stage_colour(i)
-        x_risk = RISK_ORDER.index(option.accuracy_risk) + spread[i]
-        x_effort = effort_mid(option)
-        label = plain(f"{i + 1}. {_short(option.name, 40)}")
-        for ax, x in ((risk_ax, x_risk), (effort_ax, x_effort)):
+    for p in spec.points:
+        colour = t.stage_colour(p.colour_index)
+        label = plain(_short(p.label, 44))
+        for ax, x in ((risk_ax, p.risk_x), (effort_ax, p.effort_mid_days)):
             ax.scatter(
                 [x],
-                [option.projected_ms],
+                [p.projected_ms],
                 s=60,
                 color=colour,
                 zorder=3,
                 label=label if ax is risk_ax else None,
             )
-            if on_front:
+            if p.pareto:
                 ax.scatter(
                     [x],
-                    [option.projected_ms],
+                    [p.projected_ms],
                     s=190,
                     facecolors="none",
                     edgecolors=t.foreground,
                     linewidths=1.1,
                     zorder=4,
                 )
-            if option.perceived_ms is not None:
+            if p.perceived_ms is not None:
                 ax.scatter(
-                    [x], [option.perceived_ms], s=40, facecolors="none", edgecolors=colour, zorder=3
+                    [x], [p.perceived_ms], s=40, facecolors="none", edgecolors=colour, zorder=3
                 )
-                ax.plot([x, x], [option.perceived_ms, option.projected_ms], color=colour, lw=0.8)
+                ax.plot([x, x], [p.perceived_ms, p.projected_ms], color=colour, lw=0.8)
             ax.annotate(
-                str(i + 1),
-                (x, option.projected_ms),
+                str(p.number),
+                (x, p.projected_ms),
                 xytext=(6, 4),
                 textcoords="offset points",
                 fontsize=7,
                 color=t.foreground,
             )
-        effort_ax.plot(
-            list(option.effort_days), [option.projected_ms] * 2, color=colour, lw=1.5, alpha=0.5
-        )
-    risk_ax.set_xticks(range(len(RISK_ORDER)), list(RISK_ORDER))
-    risk_ax.set_xlim(-0.5, len(RISK_ORDER) - 0.5)
-    risk_ax.set_xlabel("accuracy risk")
-    risk_ax.set_ylabel(f"projected {pct} (ms)")
-    effort_ax.set_xlabel("effort (engineer-days; bar = range)")
-    effort_ax.set_xlim(left=0)
-    values = [o.projected_ms for o in options] + [a.sla.target_ms]
-    risk_ax.set_ylim(0, max(values) * 1.18)
+        effort_ax.plot(list(p.effort_days), [p.projected_ms] * 2, color=colour, lw=1.5, alpha=0.5)
+    risk_ax.set_xticks(range(len(spec.categories)), list(spec.categories))
+    risk_ax.set_xlim(-0.5, len(spec.categories) - 0.5)
+    risk_ax.set_xlabel(spec.risk_label)
+    risk_ax.set_ylabel(spec.value_label)
+    effort_ax.set_xlabel(spec.effort_label)
+    effort_ax.set_xlim(0, spec.effort_max_days)
+    risk_ax.set_ylim(0, spec.value_max_ms)
     risk_ax.text(
-        -0.45,
-        a.sla.target_ms,
-        f"SLA {fmt_ms(a.sla.target_ms)}",
-        color=t.sla,
-        fontsize=7,
-        ha="left",
-        va="bottom",
+        -0.45, spec.target_ms, spec.sla_label, color=t.sla, fontsize=7, ha="left", va="bottom"
     )
-    if options:
-        risk_ax.scatter([], [], s=120, facecolors="none", edgecolors=t.foreground, label="Pareto")
-        if any(o.perceived_ms is not None for o in options):
-            risk_ax.scatter([], [], s=40, facecolors="none", edgecolors=t.muted, label="perceived")
+    if spec.points:
+        risk_ax.scatter(
+            [], [], s=120, facecolors="none", edgecolors=t.foreground, label=spec.pareto_label
+        )
+        if spec.perceived_label:
+            risk_ax.scatter(
+                [], [], s=40, facecolors="none", edgecolors=t.muted, label=spec.perceived_label
+            )
         handles, labels = risk_ax.get_legend_handles_labels()
         legend = fig.legend(
             handles, labels, loc="outside lower center", ncol=2, fontsize=7, frameon=False
         )
         for text in legend.get_texts():
             text.set_color(t.foreground)
-    else:
-        effort_ax.set_xlim(0, 10)
+    elif spec.empty_message:
         risk_ax.text(
-            1.5,
-            a.sla.target_ms * 0.5,
-            "No options: the path meets its SLA." if a.meets_sla else "No options listed yet.",
+            (len(spec.categories) - 1) / 2,
+            spec.target_ms * 0.5,
+            spec.empty_message,
             ha="center",
             color=t.muted,
             fontsize=9,
         )
-    fig.suptitle(plain(title), fontsize=9, x=0.01, ha="left", color=t.foreground)
+    fig.suptitle(plain(spec.title), fontsize=9, x=0.01, ha="left", color=t.foreground)
     return fig
-
-
-def _spread(groups: list[str], step: float = 0.12) -> list[float]:
-    """Offsets that fan out the members of each group, so points sharing a category stay visible."""
-    sizes = {g: groups.count(g) for g in groups}
-    seen: dict[str, int] = {}
-    out = []
-    for g in groups:
-        k = seen.get(g, 0)
-        seen[g] = k + 1
-        out.append((k - (sizes[g] - 1) / 2) * min(step, 0.8 / sizes[g]))
-    return out
 
 
 ChartFunction = Callable[[Analysis, ThemeName], Figure]

@@ -1,11 +1,11 @@
 """A chart with its numbers: every charted value is also one click away as a table.
 
 A chart is either native (a widget that paints itself from the analysis in a few ms, for the
-budget that follows every edit) or a matplotlib Figure from the shared chart code. Drawing a
-Figure takes 100-300 ms, so it is built and rasterised (Agg, no pyplot state) in a worker thread
-and only the finished image is shown: the UI thread never waits for matplotlib, and matplotlib is
-imported on first use, after the window is on screen. Only a visible pane redraws; a hidden one
-redraws when it is shown.
+budget and the options, which follow every edit) or a matplotlib Figure from the shared chart
+code. Drawing a Figure takes 100-300 ms, so it is built and rasterised (Agg, no pyplot state) in
+a worker thread and only the finished image is shown: the UI thread never waits for matplotlib,
+and matplotlib is imported on first use, after the window is on screen. Only a visible pane
+redraws; a hidden one redraws when it is shown.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ A subclass builds its spec in `describe(analysis)` and draws it in `paint(painte
 
 from __future__ import annotations
 
+import ctypes
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +23,9 @@ from latency_advisor.report.themes import theme as get_theme
 
 PAD = 8.0
 SWATCH = 10.0
+
+Swatch = Callable[[QPainter, QRectF], None]
+"""Draws a legend entry's mark into the swatch square (a chart whose marks are not blocks)."""
 
 
 def ink_on(fill: QColor) -> QColor:
@@ -101,6 +107,11 @@ class PaintedChart(QWidget):
     # ------------------------------------------------------------------ Qt
 
     def paintEvent(self, event) -> None:
+        refs = sys.getrefcount(None)
+        self._paint_all()
+        give_back_none(refs)
+
+    def _paint_all(self) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor(self.theme.background))
@@ -133,7 +144,31 @@ class PaintedChart(QWidget):
         return super().event(event)
 
 
+def give_back_none(refs_before: int) -> None:
+    """Return the references to None that PySide6 dropped since `sys.getrefcount(None)` was
+    `refs_before`.
+
+    PySide6 6.12 on CPython 3.11 (where None is not immortal) drops one reference to None on
+    every call of a method that returns nothing: setPen, drawLine, drawText... A chart makes
+    hundreds per paint, so after a few hundred repaints (a window resize is dozens) the
+    interpreter would free None and abort. A newer Python makes this a no-op.
+    """
+    lost = refs_before - sys.getrefcount(None)
+    for _ in range(max(lost, 0)):
+        _incref(None)
+
+
+_incref = ctypes.pythonapi.Py_IncRef
+_incref.argtypes = [ctypes.py_object]
+_incref.restype = None
+
+
 # ---------------------------------------------------------------------- drawing helpers
+
+
+def tick_text(value: float) -> str:
+    """A tick value with the decimals it needs and no more: 1,000 · 2.5 · 0.25."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def draw_title(painter: QPainter, f: Frame, title: str) -> float:
@@ -171,14 +206,23 @@ def draw_legend(
     painter: QPainter,
     f: Frame,
     layout: list[tuple[float, float, str]],
-    colours: list[QColor],
+    colours: list[QColor | Swatch],
     top: float,
 ) -> None:
-    """Square swatches and names at the positions `legend_layout` chose, from `top` down."""
+    """Swatches and names at the positions `legend_layout` chose, from `top` down.
+
+    A colour fills a square swatch; a `Swatch` function draws its own mark in that square.
+    """
     painter.setFont(f.small)
     for (x, y, name), colour in zip(layout, colours, strict=True):
         swatch = QRectF(x, top + y + (f.sm.height() - SWATCH) / 2, SWATCH, SWATCH)
-        painter.fillRect(swatch, colour)
+        if isinstance(colour, QColor):
+            painter.fillRect(swatch, colour)
+        else:
+            painter.save()
+            colour(painter, swatch)
+            painter.restore()
+            painter.setFont(f.small)
         painter.setPen(f.colour("foreground"))
         painter.drawText(QPointF(x + SWATCH + 4, top + y + f.sm.ascent()), name)
 
@@ -192,13 +236,17 @@ def draw_value_axis(
     *,
     horizontal: bool,
     label: str = "",
+    fmt: Callable[[float], str] | None = None,
 ) -> None:
-    """Grid lines, tick labels and the axis line for a value axis along x or y."""
+    """Grid lines, tick labels and the axis line for a value axis along x or y.
+
+    Ticks print as whole numbers unless `fmt` (e.g. `tick_text`) says otherwise.
+    """
     painter.setFont(f.small)
     grid = QPen(f.colour("grid"), 1.0)
     for value in ticks:
         pos = to_pixel(value)
-        text = f"{value:,.0f}"
+        text = fmt(value) if fmt is not None else f"{value:,.0f}"
         painter.setPen(grid)
         if horizontal:
             painter.drawLine(QPointF(pos, plot.top()), QPointF(pos, plot.bottom()))

@@ -26,6 +26,7 @@ from latency_advisor.analysis import Analysis
 from latency_advisor.ui import tables
 from latency_advisor.ui.budget_chart import BudgetChart
 from latency_advisor.ui.chart_pane import ChartPane
+from latency_advisor.ui.options_chart import OptionsChart
 
 LEVELS = (("system", "System level"), ("serving", "Serving level"), ("model", "Model level"))
 
@@ -304,7 +305,7 @@ class OptionsView(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.chart = ChartPane("Options for a decision maker", "options_chart", tables.options)
+        self.chart = ChartPane("Options for a decision maker", OptionsChart, tables.options)
         layout = QVBoxLayout(self)
         layout.addWidget(self.chart)
 
