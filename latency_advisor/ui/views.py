@@ -26,6 +26,7 @@ from latency_advisor.analysis import Analysis
 from latency_advisor.ui import tables
 from latency_advisor.ui.budget_chart import BudgetChart
 from latency_advisor.ui.chart_pane import ChartPane
+from latency_advisor.ui.plan_chart import PlanChart
 
 LEVELS = (("system", "System level"), ("serving", "Serving level"), ("model", "Model level"))
 
@@ -289,9 +290,7 @@ class PlanView(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.chart = ChartPane(
-            "Plan: projected latency after each step", "plan_waterfall", tables.plan
-        )
+        self.chart = ChartPane("Plan: projected latency after each step", PlanChart, tables.plan)
         layout = QVBoxLayout(self)
         layout.addWidget(self.chart)
 
