@@ -21,14 +21,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from latency_advisor.analysis import Analysis
-from latency_advisor.report.budget_spec import MAX_SEGMENTS, budget_spec, fmt_ms
+from latency_advisor.report.budget_spec import MAX_SEGMENTS, budget_spec
 from latency_advisor.report.options_spec import options_spec
+from latency_advisor.report.plan_spec import plan_spec
 from latency_advisor.report.tables import (
     ChartTable,
     budget_table,
     options_table,
-    pct_label,
-    plan_steps,
     plan_table,
 )
 from latency_advisor.report.themes import Theme, ThemeName
@@ -139,90 +138,58 @@ def budget_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
 def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     """Projected latency after each cumulative plan step, from today down towards the SLA."""
     t = get_theme(theme)
-    a = analysis
-    pct = pct_label(a.sla.percentile)
-    steps = plan_steps(a)
-    today = a.current.at_sla_percentile_ms
-    final = steps[-1][3] if steps else today
-    title = (
-        f"Plan: {pct} from {'≥ ' if not a.current.steady_state else ''}{fmt_ms(today)} to "
-        f"{fmt_ms(final)} in {len(steps)} step(s)"
-        if steps
-        else f"Plan: no fixes listed; {pct} stays at {fmt_ms(today)}"
-    )
-    fig = _new_figure(t, title, 3.2)
+    spec = plan_spec(analysis)
+    fig = _new_figure(t, spec.title, 3.2)
     ax = fig.add_subplot()
     _style(ax, t)
-    stable = a.current.steady_state
-    labels = ["Today" if stable else "Today\n(queue\nunbounded)"]
-    ax.bar(0, today, color=t.naive, edgecolor=t.muted, linewidth=0.6, width=0.6)
-    ax.text(
-        0,
-        today,
-        fmt_ms(today) if stable else f"≥ {fmt_ms(today)}",
-        ha="center",
-        va="bottom",
-        fontsize=7,
-        color=t.foreground,
-    )
-    before = today
-    unbounded = not stable
-    crowded = len(steps) > 8  # numbered steps, upright value labels
-    top = max([today, a.sla.target_ms, *(step[3] for step in steps)])
-    for i, (rule, step_title, saving, projected, meets) in enumerate(steps, 1):
-        low, high = sorted((before, projected))
-        # from an unbounded queue, the step that restores a steady state makes the number
-        # finite (and larger than the queue-free lower bound): that is no loss, so no red
-        now_bounded = unbounded and getattr(a.plan[i - 1], "steady_state", True) is not False
-        colour = t.wait if now_bounded else t.good if saving >= 0 else t.bad
+    top = spec.axis_max_ms / 1.3
+    labels = []
+    for bar in spec.bars:
+        x = bar.number
+        step = bar.kind == "step"
         ax.bar(
-            i,
-            high - low,
-            bottom=low,
-            color=colour,
+            x,
+            bar.high_ms - bar.low_ms,
+            bottom=bar.low_ms,
+            color=bar.colour(t),
             width=0.6,
-            alpha=0.85,
-            hatch="//" if now_bounded else None,
+            alpha=0.85 if step else None,
+            hatch="//" if bar.hatched else None,
+            edgecolor=t.muted if bar.kind == "today" else None,
+            linewidth=0.6 if bar.kind == "today" else None,
         )
-        unbounded = unbounded and not now_bounded
-        ax.plot([i - 1.3, i + 0.3], [before, before], color=t.muted, linewidth=0.6)
-        mark = " ✓" if meets else ""
+        if bar.connect_ms is not None:
+            ax.plot([x - 1.3, x + 0.3], [bar.connect_ms] * 2, color=t.muted, linewidth=0.6)
+        upright = spec.numbered and step  # crowded: numbered steps, upright value labels
         ax.text(
-            i,
-            high + (top * 0.01 if crowded else 0),
-            f"{fmt_ms(projected)}{mark}",
+            x,
+            bar.high_ms + (top * 0.01 if upright else 0),
+            bar.value_label,
             ha="center",
             va="bottom",
-            fontsize=6 if crowded else 7,
-            rotation=90 if crowded else 0,
+            fontsize=6 if upright else 7,
+            rotation=90 if upright else 0,
             color=t.foreground,
         )
-        labels.append(
-            str(i) if crowded else plain(textwrap.fill(_short(step_title or rule, 30), 14))
-        )
-        before = projected
-    if steps:
-        n = len(steps) + 1
-        ax.bar(n, final, color=t.good if final <= a.sla.target_ms else t.stage_colour(0), width=0.6)
-        ax.text(n, final, fmt_ms(final), ha="center", va="bottom", fontsize=7, color=t.foreground)
-        labels.append("After plan")
-    else:
+        tick = bar.tick if spec.numbered or not step else textwrap.fill(_short(bar.tick, 30), 14)
+        if bar.note:
+            tick += "\n" + textwrap.fill(bar.note, 14)
+        labels.append(plain(tick))
+    if spec.message:
         ax.text(
             0.5,
             0.5,
-            "The path meets its SLA: nothing to fix."
-            if a.meets_sla
-            else "No fixes found for this path yet.",
+            spec.message,
             transform=ax.transAxes,
             ha="center",
             color=t.muted,
             fontsize=9,
         )
-    ax.axhline(a.sla.target_ms, color=t.sla, linestyle="--", linewidth=1.2)
+    ax.axhline(spec.target_ms, color=t.sla, linestyle="--", linewidth=1.2)
     ax.text(
         -0.55,
-        a.sla.target_ms,
-        f" SLA {fmt_ms(a.sla.target_ms)}",
+        spec.target_ms,
+        f" {spec.sla_label}",
         color=t.sla,
         fontsize=7,
         ha="left",
@@ -230,11 +197,11 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     )
     ax.set_xticks(range(len(labels)), labels, fontsize=6.5)
     ax.set_xlim(-0.6, len(labels) - 0.4)
-    ax.set_ylim(0, max([today, a.sla.target_ms, *(step[3] for step in steps)]) * 1.3)
-    ax.set_ylabel(f"projected {pct} (ms)")
+    ax.set_ylim(0, spec.axis_max_ms)
+    ax.set_ylabel(spec.axis_label)
     ax.grid(axis="y", color=t.grid, linewidth=0.5)
     ax.set_axisbelow(True)
-    ax.set_title(plain(title), fontsize=9, loc="left", color=t.foreground)
+    ax.set_title(plain(spec.title), fontsize=9, loc="left", color=t.foreground)
     return fig
 
 

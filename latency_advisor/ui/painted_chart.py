@@ -198,6 +198,23 @@ def legend_layout(
     return out
 
 
+def legend_columns(
+    f: Frame, names: list[str], width: float | None = None, widest: float = 260.0
+) -> list[tuple[float, float, str]]:
+    """Like `legend_layout`, but in equal columns filled row by row: a long key reads as a list."""
+    limit = max((width if width is not None else f.width) - 2 * PAD, 60.0)
+    lead = SWATCH + 4
+    natural = max((f.sm.horizontalAdvance(name) for name in names), default=0.0)
+    column = min(lead + natural + 14, widest, limit)
+    count = max(int(limit // column), 1)
+    column = limit / count if count > 1 else column
+    out = []
+    for i, full in enumerate(names):
+        name = f.sm.elidedText(full, Qt.TextElideMode.ElideRight, column - lead - 14)
+        out.append((PAD + (i % count) * column, (i // count) * (f.sm.height() + 2), name))
+    return out
+
+
 def legend_height(f: Frame, layout: list[tuple[float, float, str]]) -> float:
     return (layout[-1][1] + f.sm.height() + PAD) if layout else 0.0
 
@@ -305,3 +322,18 @@ def draw_sla_line(
         painter.drawLine(QPointF(plot.left(), pos), QPointF(plot.right(), pos))
         painter.setPen(f.colour("sla"))
         painter.drawText(QPointF(plot.left() + 4, pos - 3 - f.sm.descent()), label)
+
+
+def wrap_text(fm: QFontMetricsF, text: str, width: float, max_lines: int) -> list[str]:
+    """`text` broken at spaces into at most `max_lines` lines of `width`; what is left is elided."""
+    lines: list[str] = []
+    words = text.split()
+    while words and len(lines) < max_lines:
+        line = words.pop(0)
+        while words and fm.horizontalAdvance(f"{line} {words[0]}") <= width:
+            line += " " + words.pop(0)
+        if len(lines) == max_lines - 1 and words:
+            line = " ".join([line, *words])  # the last line takes the rest, elided
+            words = []
+        lines.append(fm.elidedText(line, Qt.TextElideMode.ElideRight, width))
+    return lines

@@ -27,6 +27,7 @@ from latency_advisor.ui import tables
 from latency_advisor.ui.budget_chart import BudgetChart
 from latency_advisor.ui.chart_pane import ChartPane
 from latency_advisor.ui.options_chart import OptionsChart
+from latency_advisor.ui.plan_chart import PlanChart
 
 LEVELS = (("system", "System level"), ("serving", "Serving level"), ("model", "Model level"))
 
@@ -290,9 +291,7 @@ class PlanView(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.chart = ChartPane(
-            "Plan: projected latency after each step", "plan_waterfall", tables.plan
-        )
+        self.chart = ChartPane("Plan: projected latency after each step", PlanChart, tables.plan)
         layout = QVBoxLayout(self)
         layout.addWidget(self.chart)
 
