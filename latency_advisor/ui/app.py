@@ -80,14 +80,9 @@ def screenshot(
             raise UserError(f"--tab {tab}: expected one of {', '.join(TAB_KEYS)}")
         from PySide6.QtCore import QEventLoop, QTimer
 
-        from latency_advisor.ui.chart_pane import ChartPane
-
-        for _ in range(3):  # the analysis, the charts it asks for, redraws after layout moves
+        for _ in range(2):  # the analysis (the charts follow it), then what-if answers
             ws.runner.wait()
             ws.whatif.runner.wait()
-            app.processEvents()
-            for pane in window.findChildren(ChartPane):
-                pane.wait()
             app.processEvents()
             settle = QEventLoop()
             QTimer.singleShot(250, settle.quit)
