@@ -157,3 +157,11 @@ def test_a_stage_edit_in_the_window_redraws_the_budget_at_once(qtbot, tmp_path):
     assert before == pytest.approx(share(window_before), abs=0.005)
     assert llm_part() == pytest.approx(share(after), abs=0.005)
     assert abs(share(after) - share(window_before)) > 0.02
+
+
+def test_hover_tips_show_names_as_typed():
+    from latency_advisor.ui.painted_chart import as_plain_tip
+
+    tip = as_plain_tip("<b>calls</b> & co: 12 ms")
+    assert "<b>" not in tip and "&lt;b&gt;calls&lt;/b&gt; &amp; co" in tip
+    assert tip.startswith("<p")  # rich text on purpose, so the escaped name prints literally

@@ -183,7 +183,6 @@ class OptionsChart(PaintedChart):
             at.y,
             horizontal=False,
             label=value_label,
-            fmt=tick_text,
         )
         band = at.risk.width() / len(spec.categories)
         for i, name in enumerate(spec.categories):
@@ -214,7 +213,6 @@ class OptionsChart(PaintedChart):
             at.effort_x,
             horizontal=True,
             label=sm.elidedText(spec.effort_label, elide, at.effort.width()),
-            fmt=tick_text,
         )
 
     def _points(self, painter: QPainter, f: Frame, at: Panels, places: list[list[Place]]) -> None:

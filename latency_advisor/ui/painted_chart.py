@@ -8,8 +8,7 @@ A subclass builds its spec in `describe(analysis)` and draws it in `paint(painte
 
 from __future__ import annotations
 
-import ctypes
-import sys
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -107,11 +106,6 @@ class PaintedChart(QWidget):
     # ------------------------------------------------------------------ Qt
 
     def paintEvent(self, event) -> None:
-        refs = sys.getrefcount(None)
-        self._paint_all()
-        give_back_none(refs)
-
-    def _paint_all(self) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor(self.theme.background))
@@ -136,7 +130,7 @@ class PaintedChart(QWidget):
         if event.type() == QEvent.Type.ToolTip:
             text = self.tooltip_at(QPointF(event.pos()))
             if text:
-                QToolTip.showText(event.globalPos(), text, self)
+                QToolTip.showText(event.globalPos(), as_plain_tip(text), self)
             else:
                 QToolTip.hideText()
                 event.ignore()
@@ -144,23 +138,9 @@ class PaintedChart(QWidget):
         return super().event(event)
 
 
-def give_back_none(refs_before: int) -> None:
-    """Return the references to None that PySide6 dropped since `sys.getrefcount(None)` was
-    `refs_before`.
-
-    PySide6 6.12 on CPython 3.11 (where None is not immortal) drops one reference to None on
-    every call of a method that returns nothing: setPen, drawLine, drawText... A chart makes
-    hundreds per paint, so after a few hundred repaints (a window resize is dozens) the
-    interpreter would free None and abort. A newer Python makes this a no-op.
-    """
-    lost = refs_before - sys.getrefcount(None)
-    for _ in range(max(lost, 0)):
-        _incref(None)
-
-
-_incref = ctypes.pythonapi.Py_IncRef
-_incref.argtypes = [ctypes.py_object]
-_incref.restype = None
+def as_plain_tip(text: str) -> str:
+    """Tip text shown as typed: Qt would render a name such as `<b>calls</b>` as HTML."""
+    return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>"
 
 
 # ---------------------------------------------------------------------- drawing helpers
@@ -257,13 +237,13 @@ def draw_value_axis(
 ) -> None:
     """Grid lines, tick labels and the axis line for a value axis along x or y.
 
-    Ticks print as whole numbers unless `fmt` (e.g. `tick_text`) says otherwise.
+    Ticks print with `tick_text` (2.5 stays 2.5) unless `fmt` says otherwise.
     """
     painter.setFont(f.small)
     grid = QPen(f.colour("grid"), 1.0)
     for value in ticks:
         pos = to_pixel(value)
-        text = fmt(value) if fmt is not None else f"{value:,.0f}"
+        text = (fmt or tick_text)(value)
         painter.setPen(grid)
         if horizontal:
             painter.drawLine(QPointF(pos, plot.top()), QPointF(pos, plot.bottom()))
