@@ -7,8 +7,9 @@
    same run, alternating, so machine load hits both alike. Target: ratio of medians <= 1.5.
 2. Stage edit: in one process, the example's LLM stage p50 is edited through the table model (as
    the delegate does). One clock stops when the analysis is back and the window is repainted
-   with the new figures and tables (target: median < 100 ms); a second when the budget chart,
-   drawn in a worker thread, is on screen too.
+   with the new figures and tables (target: median < 100 ms); a second when the budget chart is
+   on screen too (charts are painted natively, on the UI thread, as the analysis arrives). The
+   same edit is then timed with the Plan and the Options tab in front.
 
 Offscreen rendering (QT_QPA_PLATFORM=offscreen) is used for both, so figures are comparable
 between machines without a display. Prints figures; asserts nothing.
@@ -170,11 +171,14 @@ def stage_edit(edits: int) -> None:
         pairs = [edit_and_wait(budget, 2000 + 37 * i) for i in range(edits)]
         times = [f for f, _ in pairs]
         charts = sorted(c * 1000 for _, c in pairs)
-        # the same edit while the Plan tab is in front: its waterfall is a matplotlib Figure
-        ws.tabs.setCurrentWidget(ws.plan)
-        plan = ws.plan.chart
-        edit_and_wait(plan, 2400)
-        plan_ms = sorted(edit_and_wait(plan, 2000 + 41 * i)[1] * 1000 for i in range(edits // 2))
+        # the same edit while the Plan or the Options tab is in front
+        others = {}
+        for name, view in (("plan", ws.plan), ("options", ws.options)):
+            ws.tabs.setCurrentWidget(view)
+            edit_and_wait(view.chart, 2400)
+            others[name] = sorted(
+                edit_and_wait(view.chart, 2000 + 41 * i)[1] * 1000 for i in range(edits)
+            )
         analysis_ms = []
         from latency_advisor.analysis import analyze
 
@@ -191,12 +195,14 @@ def stage_edit(edits: int) -> None:
     )
     print(
         f"stage edit -> budget chart redrawn too:     median {statistics.median(charts):.0f} ms, "
-        f"p90 {charts[int(0.9 * (len(charts) - 1))]:.0f} ms (native chart, target < 100 ms)"
+        f"p90 {charts[int(0.9 * (len(charts) - 1))]:.0f} ms (target < 100 ms)"
     )
-    print(
-        f"stage edit -> plan waterfall redrawn:       median {statistics.median(plan_ms):.0f} ms, "
-        f"p90 {plan_ms[int(0.9 * (len(plan_ms) - 1))]:.0f} ms (matplotlib, in a worker thread)"
-    )
+    for name, chart_ms in others.items():
+        print(
+            f"stage edit -> {name} chart redrawn (its tab in front): "
+            f"median {statistics.median(chart_ms):.0f} ms, "
+            f"p90 {chart_ms[int(0.9 * (len(chart_ms) - 1))]:.0f} ms"
+        )
     print(
         f"  of which the analysis alone (with advice): median "
         f"{statistics.median(analysis_ms):.0f} ms"
