@@ -19,7 +19,6 @@ from latency_advisor.errors import UserError
 from latency_advisor.scenario import Scenario, dump_scenario, load_scenario, save_scenario
 
 MERGE_WINDOW_S = 2.0
-_MERGE_IDS: dict[str, int] = {}
 
 
 class FileChangedOnDisk(UserError):
@@ -40,12 +39,13 @@ class DiskStamp:
             return None
 
 
-def _merge_id(key: str) -> int:
-    return _MERGE_IDS.setdefault(key, len(_MERGE_IDS) + 1)
-
-
 class EditCommand(QUndoCommand):
-    """One user edit: the scenario before and after."""
+    """One user edit: the scenario before and after.
+
+    Consecutive edits of one field are merged by `ScenarioDocument.edit`, not by Qt: a command
+    Qt merges away is deleted in C++ while PySide keeps its Python object (and both scenarios)
+    alive for the life of the stack, so a long session of typing would grow without bound.
+    """
 
     def __init__(
         self,
@@ -59,20 +59,8 @@ class EditCommand(QUndoCommand):
         self._doc = doc
         self.before = before
         self.after = after
-        self._merge = _merge_id(merge_key) if merge_key else -1
-        self._when = time.monotonic()
-
-    def id(self) -> int:
-        return self._merge
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, EditCommand) or other.id() != self.id():
-            return False
-        if other._when - self._when > MERGE_WINDOW_S:
-            return False
-        self.after = other.after
-        self._when = other._when
-        return True
+        self.merge_key = merge_key
+        self.when = time.monotonic()
 
     def redo(self) -> None:
         self._doc._set(self.after)
@@ -100,7 +88,27 @@ class ScenarioDocument(QObject):
         """Record a user edit (undoable); no-op when nothing changed."""
         if after == self.scenario:
             return
+        last = self._continued(merge_key)
+        if last is not None:  # the same field again, moments later: one undo step, like typing
+            last.after, last.when = after, time.monotonic()
+            self._set(after)
+            return
         self.undo_stack.push(EditCommand(self, self.scenario, after, text, merge_key))
+
+    def _continued(self, merge_key: str | None) -> EditCommand | None:
+        """The newest command, when an edit of `merge_key` now continues it.
+
+        As Qt would merge: only at the top of the history (nothing to redo), never into the
+        saved state (the file on disk must stay reachable by undo), within MERGE_WINDOW_S.
+        """
+        stack = self.undo_stack
+        index = stack.index()
+        if merge_key is None or index == 0 or index != stack.count() or index == stack.cleanIndex():
+            return None
+        last = stack.command(index - 1)
+        if not isinstance(last, EditCommand) or last.merge_key != merge_key:
+            return None
+        return last if time.monotonic() - last.when <= MERGE_WINDOW_S else None
 
     def replace(self, scenario: Scenario, path: Path | None, *, modified: bool = False) -> None:
         """Start over on another scenario (open, new, recover): history is cleared."""
