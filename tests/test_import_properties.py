@@ -53,7 +53,7 @@ SCALARS = (
     | st.integers(-(2**70), 2**70)
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(max_size=12)
-    | st.sampled_from(["X", "CHILD_OF", "a", "b", "", "1", "+Inf"])
+    | st.sampled_from(["X", "B", "E", "CHILD_OF", "a", "b", "", "1", "+Inf"])
 )
 JSON = st.recursive(
     SCALARS,

@@ -3,7 +3,8 @@
 Every request of a small RAG service has a known shape (embed, two searches in parallel, an LLM
 call with its own children, two cache reads, the handler's own time) and durations drawn with a
 fixed seed in whole microseconds, so that every format (ns, µs, ms) holds them exactly and the
-expected percentiles are computed from the same numbers.
+expected percentiles are computed from the same numbers. Requests start 50 ms apart, or at the
+times a test gives (`arrivals_us` for a known traffic pattern).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import gzip
 import json
 import random
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -45,11 +47,21 @@ def _lognormal_us(rng: random.Random, median_ms: float, sigma: float) -> int:
     return max(1, round(median_ms * 1000 * rng.lognormvariate(0, sigma)))
 
 
-def make_requests(n: int, seed: int = 1) -> list[Request]:
+def arrivals_us(phases: list[tuple[float, float]]) -> list[int]:
+    """Evenly spaced request starts: `rate` requests/s for `seconds`, phase after phase."""
+    out: list[int] = []
+    begin = 0.0
+    for rate, seconds in phases:
+        out += [T0_US + round((begin + k / rate) * 1e6) for k in range(round(rate * seconds))]
+        begin += seconds
+    return out
+
+
+def make_requests(n: int, seed: int = 1, starts_us: list[int] | None = None) -> list[Request]:
     rng = random.Random(seed)
     out = []
     for i in range(n):
-        t = T0_US + i * 50_000
+        t = starts_us[i] if starts_us is not None else T0_US + i * 50_000
         embed = Node(
             "embed query",
             t + 100,
@@ -256,6 +268,72 @@ def write_zipkin(requests: list[Request], path: Path) -> Path:
 def write_chrome(steps: int, path: Path, seed: int = 3, gz: bool = True) -> dict[str, list[float]]:
     """A PyTorch-profiler-like trace: ProfilerStep#N with forward/backward/optimizer inside,
     aten ops nested below, and GPU kernels on another track. Returns stage -> durations (ms)."""
+    events, expected = chrome_events(steps, seed)
+    write_chrome_document(events, path, gz)
+    return expected
+
+
+def write_chrome_document(events: list[dict], path: Path, gz: bool = True) -> Path:
+    doc = {
+        "schemaVersion": 1,
+        "deviceProperties": [{"id": 0, "name": "Test GPU"}],
+        "traceEvents": [
+            {"ph": "M", "name": "process_name", "pid": 1, "args": {"name": "python"}},
+            *events,
+        ],
+        "traceName": "test",
+    }
+    raw = json.dumps(doc).encode()
+    path.write_bytes(gzip.compress(raw) if gz else raw)
+    return path
+
+
+def write_chrome_array(events: list[dict], path: Path, closed: bool = True) -> Path:
+    """The JSON array form, one event a line; without `]` (and with a trailing comma) when not
+    `closed`, as a process that stopped while tracing leaves it."""
+    lines = ",\n".join(json.dumps(e) for e in events)
+    path.write_text("[\n" + lines + ("\n]\n" if closed else ",\n"))
+    return path
+
+
+def as_begin_end(
+    events: list[dict], every: int = 1, name_ends: bool = False, order: str = "file"
+) -> list[dict]:
+    """The same trace with complete (X) events written as B/E pairs: every `every`-th X event
+    (so 2 mixes both forms), E events named only when `name_ends`. `order`: "file" puts each
+    E right after its B (so the file is out of time order), "time" sorts all events by time
+    (threads interleave), "shuffled" is any order."""
+    out: list[dict] = []
+    x_index = 0
+    for event in events:
+        if event["ph"] != "X" or x_index % every:
+            x_index += event["ph"] == "X"
+            out.append(event)
+            continue
+        x_index += 1
+        begin = {k: v for k, v in event.items() if k != "dur"} | {"ph": "B"}
+        end = {
+            "ph": "E",
+            "pid": event["pid"],
+            "tid": event["tid"],
+            "ts": event["ts"] + event["dur"],
+        }
+        if name_ends:
+            end["name"] = event["name"]
+        out += [begin, end]
+    if order == "time":
+        out.sort(key=lambda e: e["ts"])
+    elif order == "shuffled":
+        random.Random(5).shuffle(out)
+    return out
+
+
+def chrome_events(
+    steps: int, seed: int = 3, threads: int = 1
+) -> tuple[list[dict], dict[str, list[float]]]:
+    """The events of `write_chrome` (complete X events, step after step); with `threads`, step
+    i runs on thread 1 + i % threads, each thread with its own clock, so they overlap in time.
+    Returns (events, stage -> durations in ms)."""
     rng = random.Random(seed)
     events: list[dict] = []
     expected: dict[str, list[float]] = {
@@ -264,8 +342,10 @@ def write_chrome(steps: int, path: Path, seed: int = 3, gz: bool = True) -> dict
         "Optimizer.step#SGD.step": [],
     }
     expected["ProfilerStep#N (own time)"] = []
-    t = 1_000_000.0
+    clocks = [1_000_000.0 + 3 * k for k in range(threads)]
     for step in range(steps):
+        tid = 1 + step % threads
+        t = clocks[tid - 1]
         fwd = _lognormal_us(rng, 8, 0.2)
         bwd = _lognormal_us(rng, 15, 0.2)
         opt = _lognormal_us(rng, 2, 0.3)
@@ -278,7 +358,7 @@ def write_chrome(steps: int, path: Path, seed: int = 3, gz: bool = True) -> dict
                 "cat": "python_function",
                 "name": "forward",
                 "pid": 1,
-                "tid": 1,
+                "tid": tid,
                 "ts": cursor,
                 "dur": fwd,
             }
@@ -290,7 +370,7 @@ def write_chrome(steps: int, path: Path, seed: int = 3, gz: bool = True) -> dict
                 "cat": "cpu_op",
                 "name": "aten::linear",
                 "pid": 1,
-                "tid": 1,
+                "tid": tid,
                 "ts": cursor + 1,
                 "dur": min(inner, fwd - 2),
             }
@@ -313,7 +393,7 @@ def write_chrome(steps: int, path: Path, seed: int = 3, gz: bool = True) -> dict
                 "cat": "python_function",
                 "name": "backward",
                 "pid": 1,
-                "tid": 1,
+                "tid": tid,
                 "ts": cursor,
                 "dur": bwd,
             }
@@ -325,7 +405,7 @@ def write_chrome(steps: int, path: Path, seed: int = 3, gz: bool = True) -> dict
                 "cat": "user_annotation",
                 "name": "Optimizer.step#SGD.step",
                 "pid": 1,
-                "tid": 1,
+                "tid": tid,
                 "ts": cursor,
                 "dur": opt,
             }
@@ -337,7 +417,7 @@ def write_chrome(steps: int, path: Path, seed: int = 3, gz: bool = True) -> dict
                 "cat": "user_annotation",
                 "name": f"ProfilerStep#{step}",
                 "pid": 1,
-                "tid": 1,
+                "tid": tid,
                 "ts": step_start,
                 "dur": cursor - step_start,
             }
@@ -346,35 +426,53 @@ def write_chrome(steps: int, path: Path, seed: int = 3, gz: bool = True) -> dict
         expected["backward"].append(bwd / 1000)
         expected["Optimizer.step#SGD.step"].append(opt / 1000)
         expected["ProfilerStep#N (own time)"].append(4 * gap / 1000)
-        t = cursor + 100
-    doc = {
-        "schemaVersion": 1,
-        "deviceProperties": [{"id": 0, "name": "Test GPU"}],
-        "traceEvents": [
-            {"ph": "M", "name": "process_name", "pid": 1, "args": {"name": "python"}},
-            *events,
-        ],
-        "traceName": "test",
-    }
-    raw = json.dumps(doc).encode()
-    path.write_bytes(gzip.compress(raw) if gz else raw)
-    return expected
+        clocks[tid - 1] = cursor + 100
+    return events, expected
 
 
 # ------------------------------------------------------------------ CSV
 
 
-def write_wide_csv(requests: list[Request], path: Path, excel: bool = False) -> Path:
-    """One row per request, one column per stage (ms); `excel`: BOM, `;` and decimal commas."""
+def write_wide_csv(
+    requests: list[Request], path: Path, excel: bool = False, times: str | None = None
+) -> Path:
+    """One row per request, one column per stage (ms); `excel`: BOM, `;` and decimal commas.
+    `times`: a column of request start times, "iso" (ISO 8601, UTC) or "unix_ms"."""
     stages = ["embed query", "vector search", "llm generate"]
     sep = ";" if excel else ","
-    rows = [sep.join(["request_id", *[f"{s} (ms)" for s in stages], "total_ms"])]
+    header = ["request_id", *[f"{s} (ms)" for s in stages], "total_ms"]
+    if times:
+        header.insert(1, "timestamp")
+    rows = [sep.join(header)]
     for i, r in enumerate(requests):
         values = [r.expected[s][0] / 1000 for s in stages]
         cells = [f"{v:.3f}" for v in [*values, r.expected["__end_to_end__"][0] / 1000]]
         if excel:
             cells = [c.replace(".", ",") for c in cells]
+        if times == "iso":
+            moment = datetime.fromtimestamp(r.root.start_us / 1e6, tz=UTC)
+            cells.insert(0, moment.isoformat(timespec="microseconds").replace("+00:00", "Z"))
+        elif times == "unix_ms":
+            cells.insert(0, f"{r.root.start_us / 1000:.3f}")
         rows.append(sep.join([f"req-{i}", *cells]))
     text = "\r\n".join(rows) + "\r\n"
     path.write_bytes(("\ufeff" + text).encode("utf-8") if excel else text.encode())
     return path
+
+
+def write_chrome_requests(starts_us: list[int], path: Path, threads: int = 8) -> Path:
+    """Hand-instrumented serving as B/E pairs: one `handle request` per request (with a
+    nested `infer`), on `threads` worker threads in turn, times relative to the first request
+    (as Chrome traces often are), written in time order so the threads interleave."""
+    events = []
+    for i, start in enumerate(starts_us):
+        ts = start - starts_us[0]
+        tid = 1 + i % threads
+        events += [
+            {"ph": "B", "name": "handle request", "pid": 1, "tid": tid, "ts": ts},
+            {"ph": "B", "name": "infer", "pid": 1, "tid": tid, "ts": ts + 1_000},
+            {"ph": "E", "pid": 1, "tid": tid, "ts": ts + 90_000},
+            {"ph": "E", "pid": 1, "tid": tid, "ts": ts + 100_000},
+        ]
+    events.sort(key=lambda e: e["ts"])
+    return write_chrome_array(events, path)

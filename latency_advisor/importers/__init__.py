@@ -4,6 +4,7 @@
     result.stages, result.warnings, result.parallel_groups
     scenario = apply_to_scenario(result, scenario, mode="merge")   # or "replace"
     scenario = new_scenario(result, name="Checkout", sla_ms=300, percentile=99)
+    result.observed_traffic       # request rate the file shows (busiest minute, mean), or None
     save_mapping(result.confirmed_mapping(), "checkout.mapping.yaml")
 
 Long imports take `progress=callback`: called with the share of the file read (at most every
@@ -23,7 +24,9 @@ from latency_advisor.importers.result import (
     ImportResult,
     apply_to_scenario,
     new_scenario,
+    with_peak_rps,
 )
+from latency_advisor.importers.traffic import ObservedTraffic
 
 __all__ = [
     "FORMATS",
@@ -34,10 +37,12 @@ __all__ = [
     "ImportedStage",
     "ImporterError",
     "KindGuess",
+    "ObservedTraffic",
     "apply_to_scenario",
     "guess_kind",
     "import_file",
     "load_mapping",
     "new_scenario",
     "save_mapping",
+    "with_peak_rps",
 ]

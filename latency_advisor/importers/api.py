@@ -21,6 +21,7 @@ from latency_advisor.importers.source import open_binary, read_head
 from latency_advisor.importers.spans import Clock, ReadCounts, Span
 from latency_advisor.importers.stats import percentiles
 from latency_advisor.importers.trace_stages import result_from_traces
+from latency_advisor.importers.traffic import Arrivals
 
 
 def import_file(
@@ -103,13 +104,44 @@ def _import_traces(path: Path, fmt: str, mapping: ImportMapping, tracker: Progre
         warnings.append(
             "no ProfilerStep#N markers: each top-level event is one sample of its own stage"
         )
-    if counts.begin_end:
+    unpaired = []
+    if counts.unmatched_ends:
+        unpaired.append(f"{counts.unmatched_ends} E with no open B on its thread")
+    if counts.unclosed_begins:
+        unpaired.append(f"{counts.unclosed_begins} B never closed by an E")
+    if unpaired:
         warnings.append(
-            f"{counts.begin_end} begin/end (B/E) events not read: only complete (X) events are"
+            f"{counts.unmatched_ends + counts.unclosed_begins} begin/end (B/E) events could not "
+            f"be paired and were skipped ({', '.join(unpaired)})"
+        )
+    if counts.renamed_ends:
+        warnings.append(
+            f"{counts.renamed_ends} E events are named unlike the B they close; each closed the "
+            "innermost open B of its thread, as Chrome's trace viewer pairs them"
         )
     if counts.outside_steps:
         warnings.append(f"{counts.outside_steps} events outside any ProfilerStep left out")
-    return result_from_traces(collector, str(path), FORMAT_NAMES[fmt], warnings)
+    result = result_from_traces(collector, str(path), FORMAT_NAMES[fmt], warnings)
+    if fmt == "chrome" and not counts.has_steps and len(collector.root_names) > 1:
+        # top-level events of several names are the stages of a request, not requests
+        result.observed_traffic = result.observed_rps = None
+        names = sorted(collector.root_names)
+        more = ", ..." if len(names) > 3 else ""
+        result.no_traffic_reason = (
+            "without ProfilerStep#N markers the trace's top-level events are stages "
+            f"({', '.join(names[:3])}{more}), not requests"
+        )
+    elif result.observed_traffic is None:
+        result.no_traffic_reason = _too_few(collector.arrivals)
+    return result
+
+
+def _too_few(arrivals: Arrivals) -> str:
+    return (
+        f"the file's {arrivals.count} request(s) do not span any time"
+        if arrivals.count
+        else "the file holds no readable request start times"
+    )
 
 
 def _timed(span: Span) -> bool:
@@ -156,7 +188,15 @@ def _import_prometheus(path: Path, mapping: ImportMapping, tracker: Progress) ->
         raise ImporterError(path, "every latency series was left out (see the mapping's ignore)")
     unique_names(stages)
     warnings.append("metrics do not say the order of stages or which run in parallel: check both")
-    return ImportResult(str(path), FORMAT_NAMES["prometheus"], stages, mapping, warnings)
+    return ImportResult(
+        str(path),
+        FORMAT_NAMES["prometheus"],
+        stages,
+        mapping,
+        warnings,
+        no_traffic_reason="Prometheus metrics hold counts since the process started, not when "
+        "requests came",
+    )
 
 
 def _kind_for(name: str, mapping: ImportMapping, hints: list[str]) -> KindGuess:
@@ -233,6 +273,15 @@ def _import_csv(path: Path, head: bytes, mapping: ImportMapping, tracker: Progre
         e2e = dict(
             zip((50.0, 95.0, 99.0), percentiles(table.total.samples.as_array()), strict=True)
         )
+    traffic, why = None, "a CSV with one row per stage holds no request times"
+    if table.shape == "wide" and table.times is None:
+        why = (
+            "the CSV has no timestamp column (`timestamp`, `time`, `ts`, `start_time`, ... "
+            "holding ISO 8601 or Unix times)"
+        )
+    elif table.times is not None:
+        traffic = table.times.arrivals.traffic()
+        why = "" if traffic else f"column {table.times.name!r}: " + _too_few(table.times.arrivals)
     return ImportResult(
         str(path),
         FORMAT_NAMES["csv"],
@@ -241,4 +290,7 @@ def _import_csv(path: Path, head: bytes, mapping: ImportMapping, tracker: Progre
         warnings,
         traces=requests,
         end_to_end_ms=e2e,
+        observed_rps=traffic.mean_rps if traffic else None,
+        observed_traffic=traffic,
+        no_traffic_reason=why,
     )

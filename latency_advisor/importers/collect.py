@@ -15,6 +15,7 @@ from latency_advisor.importers.critical_path import OWN_TIME, TraceBreakdown, br
 from latency_advisor.importers.mapping import ImportMapping
 from latency_advisor.importers.spans import Span
 from latency_advisor.importers.stats import Reservoir
+from latency_advisor.importers.traffic import Arrivals
 
 IDLE_BATCHES = 64
 # a trace whose root has not come yet waits until the file's clock is this far past its spans
@@ -77,8 +78,7 @@ class TraceCollector:
         self.stages: dict[str, StageStats] = {}
         self.end_to_end = Reservoir()
         self.root_names: Counter = Counter()
-        self.first_start: float | None = None
-        self.last_start: float | None = None
+        self.arrivals = Arrivals()  # root start times: the request rate the file shows
         self.traces = 0
         self.spans = 0
         self.dropped_stages = 0
@@ -157,10 +157,7 @@ class TraceCollector:
         self.end_to_end.add(trace.total_ms)
         if len(self.root_names) < 50 or trace.root_name in self.root_names:
             self.root_names[trace.root_name] += 1
-        if self.first_start is None or trace.start_ms < self.first_start:
-            self.first_start = trace.start_ms
-        if self.last_start is None or trace.start_ms > self.last_start:
-            self.last_start = trace.start_ms
+        self.arrivals.add(trace.start_ms)
         calls: Counter = Counter()
         for obs in trace.observations:
             stats = self.stages.get(obs.stage)

@@ -7,6 +7,9 @@ Windows-1252 text). Two shapes, told apart by the header:
   calls and parallel group.
 
 Units come from the header ("(ms)", "_s", "[us]"); milliseconds when it does not say.
+
+A wide table's timestamp column (`timestamp`, `time`, `ts`, `start_time`, ...: ISO 8601, or
+Unix time in s, ms, µs or ns) gives the request rate the file shows (see traffic.py).
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from latency_advisor.importers.errors import ImporterError
 from latency_advisor.importers.stats import Reservoir
+from latency_advisor.importers.traffic import Arrivals
 from latency_advisor.scenario import STAGE_KINDS
 
 UNIT_WORDS: tuple[tuple[str, float], ...] = (
@@ -47,6 +52,12 @@ NOT_A_STAGE = re.compile(
     r"started?_?at|user|status|endpoint|route|method|host|region|#|n|index|row)$",
     re.IGNORECASE,
 )
+# when a request started (or was logged); not `request_time`, which nginx uses for a duration
+TIME_COLUMN = re.compile(
+    r"^(timestamp|time|ts|datetime|date.?time|start(ed)?.?(at|time|ts)|time.?stamp)$", re.I
+)
+# Unix times by magnitude, as ms: ns from 1e17 (1973 on), µs from 1e14, ms from 1e11
+EPOCH_UNITS = ((1e17, 1e-6), (1e14, 1e-3), (1e11, 1.0))
 TOTAL = re.compile(
     r"^(total|end.?to.?end|e2e|overall|latency|total.?latency|response.?time)$", re.I
 )
@@ -69,6 +80,38 @@ class WideColumn:
 
 
 @dataclass
+class TimeColumn:
+    """The column of request times: ISO 8601 text or numbers (Unix or relative time)."""
+
+    name: str
+    factor: float | None  # ms per unit: from the header, or from the first number's size
+    arrivals: Arrivals = field(default_factory=Arrivals)
+    unreadable: int = 0
+    unit_guessed: bool = False
+
+    def add(self, cell: str, decimal_comma: bool) -> None:
+        text = cell.strip()
+        if not text:
+            self.unreadable += 1
+            return
+        number = parse_number(text, decimal_comma)
+        if number is not None:
+            if self.factor is None:  # the first number decides the column's unit
+                self.factor = next((f for floor, f in EPOCH_UNITS if abs(number) >= floor), 1e3)
+                self.unit_guessed = abs(number) < EPOCH_UNITS[-1][0]
+            self.arrivals.add(number * self.factor)
+            return
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            self.unreadable += 1
+            return
+        if moment.tzinfo is None:  # only differences matter: naive times read as UTC
+            moment = moment.replace(tzinfo=UTC)
+        self.arrivals.add(moment.timestamp() * 1000.0)
+
+
+@dataclass
 class LongRow:
     name: str
     percentiles_ms: dict[float, float]
@@ -85,6 +128,7 @@ class CsvTable:
     rows: list[LongRow] = field(default_factory=list)
     requests: int = 0
     warnings: list[str] = field(default_factory=list)
+    times: TimeColumn | None = None
 
 
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -195,9 +239,14 @@ def parse_number(text: str, decimal_comma: bool) -> float | None:
 def _read_wide(reader, header: list[str], decimal_comma: bool, path: str) -> CsvTable:
     table = CsvTable("wide")
     columns: list[WideColumn | None] = []
-    for h in header:
+    time_index = None
+    for index, h in enumerate(header):
         base, factor, given = split_unit(h)
-        if NOT_A_STAGE.match(base) or not base:
+        if time_index is None and TIME_COLUMN.match(base):
+            time_index = index
+            table.times = TimeColumn(base, factor if given else None)
+            columns.append(None)
+        elif NOT_A_STAGE.match(base) or not base:
             columns.append(None)
         elif TOTAL.match(base):
             table.total = WideColumn(base, factor, given)
@@ -208,6 +257,8 @@ def _read_wide(reader, header: list[str], decimal_comma: bool, path: str) -> Csv
         if not any(cell.strip() for cell in row):
             continue
         table.requests += 1
+        if table.times is not None:
+            table.times.add(row[time_index] if time_index < len(row) else "", decimal_comma)
         for cell, column in zip(row, columns, strict=False):
             if column is None:
                 continue
@@ -238,7 +289,24 @@ def _read_wide(reader, header: list[str], decimal_comma: bool, path: str) -> Csv
         table.warnings.append("no unit in the column names; timings read as milliseconds")
     if table.total is not None and table.total.samples.count == 0:
         table.total = None
+    _check_times(table)
     return table
+
+
+def _check_times(table: CsvTable) -> None:
+    times = table.times
+    if times is None:
+        return
+    if times.unreadable:
+        table.warnings.append(
+            f"column {times.name!r}: {times.unreadable} cells are not times (ISO 8601 or Unix "
+            "time); those rows do not count toward the request rate"
+        )
+    if times.unit_guessed and times.arrivals.count:
+        table.warnings.append(
+            f"column {times.name!r}: numbers too small for Unix times and no unit in the name; "
+            f"read as seconds (name it e.g. `{times.name}_ms` if they are not)"
+        )
 
 
 def _read_long(reader, header, name_col, pct_cols, decimal_comma: bool, path: str) -> CsvTable:

@@ -58,12 +58,16 @@ class StreamSpec:
     item: Callable[[], TypeAdapter]
     combine: Callable[[list], Any]
     batch: int | None = 64
+    # a top-level array may end without its `]` (Chrome's JSON array format allows it: a
+    # process that stops while tracing leaves it, or the last event, unwritten)
+    open_array: bool = False
 
 
 class _Tally:
     def __init__(self) -> None:
         self.good = self.bad = 0
         self.first_problem = ""
+        self.open_array = False  # an array ended without `]`, which the format allows
 
     def failed(self, where: str, exc: ValidationError) -> None:
         self.bad += 1
@@ -92,6 +96,11 @@ def spans_from_file(
     if tally.bad:
         warnings.append(
             f"{tally.bad} document(s) could not be read and were skipped ({tally.first_problem})"
+        )
+    if tally.open_array:
+        warnings.append(
+            "the JSON array ends without its closing `]` (the traced process may have stopped "
+            "while writing); every complete event up to the end of the file was read"
         )
 
 
@@ -174,11 +183,22 @@ def _stream(
                 yield spec.combine(batch)
                 batch = []
     except ijson.JSONError as exc:
-        where = f"line {line}" if line else ""
-        raise ImporterError(path, f"invalid JSON ({_first_line(exc)})", where) from None
+        if not (spec.open_array and head == "[" and count and _ends_early(exc)):
+            where = f"line {line}" if line else ""
+            raise ImporterError(path, f"invalid JSON ({_first_line(exc)})", where) from None
+        tally.open_array = True  # the items before the end were all yielded: keep them
     if batch:
         yield spec.combine(batch)
     return count
+
+
+def _ends_early(exc: Exception) -> bool:
+    """Whether the parser stopped at the end of the input inside a value (an unclosed array),
+    rather than at a syntax error: yajl's and the pure-Python backend's wording."""
+    text = _first_line(exc).lower()
+    return isinstance(exc, ijson.IncompleteJSONError) and (
+        "premature eof" in text or "incomplete json content" in text
+    )
 
 
 def _first_line(exc: Exception) -> str:

@@ -13,6 +13,7 @@ import numpy as np
 from latency_advisor.importers.errors import ImporterError
 from latency_advisor.importers.mapping import ImportMapping
 from latency_advisor.importers.stats import MIN_SAMPLES_TO_KEEP, percentiles, thin
+from latency_advisor.importers.traffic import PEAK_NOTE_PREFIX, ObservedTraffic
 from latency_advisor.scenario import (
     FORMAT,
     Scenario,
@@ -116,8 +117,10 @@ class ImportResult:
     traces: int = 0
     spans: int = 0
     end_to_end_ms: dict[float, float] = field(default_factory=dict)
-    observed_rps: float | None = None
+    observed_rps: float | None = None  # the mean rate (observed_traffic.mean_rps)
     root_name: str | None = None
+    observed_traffic: ObservedTraffic | None = None  # None: the file has no start times
+    no_traffic_reason: str = ""  # why observed_traffic is None, for people
 
     @property
     def parallel_groups(self) -> dict[str, list[str]]:
@@ -170,14 +173,16 @@ def new_scenario(
     percentile: float = 95,
     peak_rps: float = 0.0,
     replicas: int = 1,
+    peak_note: str | None = None,
 ) -> Scenario:
-    """A fresh scenario from an import: the user's SLA and traffic, the measured stages."""
+    """A fresh scenario from an import: the user's SLA and traffic, the measured stages.
+    `peak_note` says where peak_rps came from (e.g. the observed traffic), for the notes."""
     source = Path(result.path).name
     notes = f"Stages imported from {source} ({result.format})"
     if result.traces:
         notes += f", {result.traces} traces"
-    if result.observed_rps:
-        notes += f"; the file holds about {result.observed_rps:.3g} traces/s (sampling lowers it)"
+    if result.observed_traffic is not None:
+        notes += f"; the file shows {result.observed_traffic.describe()}"
     bounded = [
         f"{s.name} p{p:g} in [{lo:.4g}, {hi:.4g}] ms"
         if math.isfinite(hi)
@@ -194,7 +199,7 @@ def new_scenario(
     data = {
         "format": FORMAT,
         "name": name or f"Imported from {source}"[:NAME_LIMIT],
-        "notes": notes + ".",
+        "notes": notes + "." + (f"\n{peak_note}" if peak_note else ""),
         "sla": {"target_ms": sla_ms, "percentile": percentile},
         "traffic": {"peak_rps": peak_rps, "replicas": replicas},
         "stages": [s.stage_data() for s in result.stages],
@@ -238,6 +243,22 @@ def apply_to_scenario(
         stages.extend(by_name.values())
     data["stages"] = stages
     return _validated(data, result)
+
+
+def with_peak_rps(scenario: Scenario, peak_rps: float, note: str | None = None) -> Scenario:
+    """The scenario with `traffic.peak_rps` set, the rest of its traffic kept. `note` (where
+    the number came from, see traffic.peak_note) replaces an earlier such line of its notes,
+    so that a reader of the file can tell and repeated imports do not pile lines up."""
+    data = scenario_to_data(scenario)
+    data["traffic"]["peak_rps"] = round(float(peak_rps), 4)
+    if note:
+        lines = (data.get("notes") or "").splitlines()
+        lines = [line for line in lines if not line.startswith(PEAK_NOTE_PREFIX)]
+        data["notes"] = "\n".join([*lines, note])
+    try:
+        return validate_scenario(data)
+    except ScenarioError as exc:
+        raise ImporterError(None, f"peak traffic {peak_rps!r} req/s: {exc}") from None
 
 
 def _validated(data: dict[str, Any], result: ImportResult) -> Scenario:

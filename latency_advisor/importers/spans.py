@@ -68,7 +68,9 @@ class ReadCounts:
     shared: int = 0  # Zipkin server halves of shared spans
     gpu: int = 0  # Chrome trace device-side events
     outside_steps: int = 0  # Chrome trace events outside any ProfilerStep
-    begin_end: int = 0  # Chrome trace B/E events (only complete X events are read)
+    unmatched_ends: int = 0  # Chrome trace E events with no open B on their thread
+    unclosed_begins: int = 0  # Chrome trace B events never closed by an E
+    renamed_ends: int = 0  # Chrome trace E events named unlike the B they close
     has_steps: bool = False
 
 

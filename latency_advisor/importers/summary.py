@@ -18,6 +18,10 @@ def summary_data(result: ImportResult) -> dict[str, Any]:
         "spans": result.spans,
         "end_to_end_ms": {_pkey(p): round(v, 4) for p, v in result.end_to_end_ms.items()},
         "observed_rps": result.observed_rps,
+        # null: the file has no request start times (metrics, CSV without a time column)
+        "observed_traffic": (
+            result.observed_traffic.data() if result.observed_traffic is not None else None
+        ),
         "stages": [
             {
                 "name": s.name,
@@ -58,6 +62,8 @@ def format_summary(result: ImportResult) -> str:
         lines.append(
             "end to end: " + ", ".join(f"p{p:g} {v:.1f} ms" for p, v in sorted(e2e.items()))
         )
+    if result.observed_traffic is not None:
+        lines.append(f"observed traffic: {result.observed_traffic.describe()}")
     width = max(len(s.name) for s in result.stages)
     width = min(max(width, 5), 48)
     lines.append(

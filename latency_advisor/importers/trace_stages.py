@@ -76,10 +76,7 @@ def result_from_traces(
             "where there are fewer"
         )
     e2e = collector.end_to_end.as_array()
-    rps = None
-    if collector.traces > 1 and collector.first_start is not None:
-        window_s = ((collector.last_start or 0.0) - collector.first_start) / 1000.0
-        rps = (collector.traces - 1) / window_s if window_s > 0 else None
+    traffic = collector.arrivals.traffic()
     root = collector.root_names.most_common(1)[0][0] if collector.root_names else None
     return ImportResult(
         path=path,
@@ -90,7 +87,8 @@ def result_from_traces(
         traces=collector.traces,
         spans=collector.spans,
         end_to_end_ms=dict(zip((50.0, 95.0, 99.0), percentiles(e2e), strict=True)),
-        observed_rps=rps,
+        observed_rps=traffic.mean_rps if traffic else None,
+        observed_traffic=traffic,
         root_name=root,
     )
 
