@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from latency_advisor.importers import load_mapping
+from latency_advisor.importers import import_file, load_mapping
 from latency_advisor.scenario import load_scenario, scenario_to_data
 from latency_advisor.ui.import_dialog import (
     COL_COUNT,
@@ -26,6 +26,7 @@ from latency_advisor.ui.import_dialog import (
 )
 from tests.conftest import EXAMPLES
 from tests.trace_files import (
+    arrivals_us,
     expected_ms,
     make_requests,
     write_chrome,
@@ -187,6 +188,7 @@ def test_histogram_metrics_show_bucket_bounds_and_warnings(
     warnings = [dialog.warnings.item(i).text() for i in range(dialog.warnings.count())]
     assert any("order of stages" in w for w in warnings)
     assert dialog.warnings.isVisible() and dialog.warnings_label.text().startswith("Warnings (")
+    assert not dialog.traffic_row.isVisible() and "req/s" not in dialog.summary_label.text()
     _screenshot(qtbot, dialog, artifacts_dir / "import_dialog_metrics.png")
 
 
@@ -283,3 +285,83 @@ def test_importable_tells_traces_from_scenarios(tmp_path, otlp_file, scenario) -
     assert not importable(RAG) and not importable(as_json)
     assert not importable(garbage) and not importable(model)
     assert not importable(tmp_path / "missing.csv") and not importable(tmp_path)
+
+
+# ------------------------------------------------------------------ observed traffic
+
+
+@pytest.fixture(scope="module")
+def bursty_file(tmp_path_factory) -> Path:
+    """10 requests/s for 50 s, then 40/s for 20 s: the busiest minute holds 20 req/s."""
+    starts = arrivals_us([(10.0, 50.0), (40.0, 20.0)])
+    requests = make_requests(len(starts), seed=3, starts_us=starts)
+    return write_otlp_lines(requests, tmp_path_factory.mktemp("bursty") / "bursty.jsonl")
+
+
+def test_observed_traffic_is_shown_and_replace_can_take_it(
+    qtbot, bursty_file, scenario, artifacts_dir
+) -> None:
+    dialog = _open(qtbot, bursty_file, scenario)
+    seen = dialog.import_result.observed_traffic
+    assert 19 < seen.busiest_rps <= 20.1  # the file's arithmetic (see test_import_traffic)
+    summary = dialog.summary_label.text()
+    assert f"observed {seen.busiest_rps:.3g} req/s in the busiest 60 s" in summary
+    assert f"mean {seen.mean_rps:.3g} req/s" in summary and "lower bound" in summary
+    check = dialog.traffic_check
+    assert check.isVisible() and check.isEnabled() and not check.isChecked()  # opt-in
+    assert check.text() == f"Use observed peak ({seen.busiest_rps:.3g} req/s) as peak traffic"
+    assert "peak traffic becomes" not in dialog.hint_label.text()
+
+    _click(qtbot, check)
+    assert check.isChecked()
+    hint = dialog.hint_label.text()
+    assert f"peak traffic becomes {seen.busiest_rps:.3g} req/s" in hint
+    assert f"(it is {scenario.traffic.peak_rps:g} now)" in hint
+    assert "The traffic stays as it is." in hint  # Merge never changes it
+    dialog.sampling_spin.setValue(25.0)  # a quarter of the requests were traced
+    assert f"({seen.busiest_rps * 4:.3g} req/s)" in check.text()
+    assert f"becomes {seen.busiest_rps * 4:.3g} req/s" in dialog.hint_label.text()
+    _screenshot(qtbot, dialog, artifacts_dir / "import_dialog_traffic.png")
+    _click(qtbot, dialog.replace_button)
+
+    new = dialog.result_scenario()
+    assert new.traffic.peak_rps == pytest.approx(seen.busiest_rps * 4, abs=1e-3)
+    assert new.traffic.replicas == scenario.traffic.replicas
+    assert "Peak traffic:" in new.notes and "bursty.jsonl" in new.notes
+    assert "sampling 0.25" in new.notes
+
+
+@pytest.mark.parametrize(("mode", "ticked"), [("merge", True), ("replace", False)])
+def test_traffic_changes_only_when_ticked_and_replacing(
+    qtbot, bursty_file, scenario, mode, ticked
+) -> None:
+    dialog = _open(qtbot, bursty_file, scenario)
+    if ticked:
+        _click(qtbot, dialog.traffic_check)
+    _click(qtbot, dialog.merge_button if mode == "merge" else dialog.replace_button)
+    new = dialog.result_scenario()
+    assert new is not None and dialog.mode == mode
+    assert new.traffic == scenario.traffic and new.notes == scenario.notes
+
+
+def test_taking_the_observed_peak_is_one_undo_step_with_the_import(
+    qtbot, tmp_path, bursty_file
+) -> None:
+    from tests.test_ui_window import make_window
+    from tests.ui_helpers import copy_example, wait_analysis
+
+    window = make_window(qtbot, tmp_path, copy_example(tmp_path))
+    before = window.workspace.doc.scenario
+    window.import_path(bursty_file)
+    dialog = window.findChild(ImportDialog)
+    qtbot.waitUntil(lambda: dialog.replace_button.isEnabled(), timeout=30_000)
+    _click(qtbot, dialog.traffic_check)
+    wait_analysis(qtbot, window, dialog.replace_button.click)
+    after = window.workspace.doc.scenario
+    seen = import_file(bursty_file).observed_traffic
+    assert after.traffic.peak_rps == pytest.approx(seen.busiest_rps, abs=1e-4)
+    assert after.traffic.peak_rps != before.traffic.peak_rps
+    window.undo_action.trigger()
+    assert window.workspace.doc.scenario == before
+    window.redo_action.trigger()
+    assert window.workspace.doc.scenario == after

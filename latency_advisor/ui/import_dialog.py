@@ -1,6 +1,7 @@
 """File > Import and drag-and-drop of traces: read the file off the UI thread, preview the
 proposed stages (names, kinds, parallel groups, percentiles), let the user fix the mapping, then
-replace or merge the scenario's stages.
+replace or merge the scenario's stages. Where the file shows a request rate, Replace can also
+take its busiest minute as the scenario's peak traffic (opt-in; Merge never changes traffic).
 
 The dialog only turns `latency_advisor.importers` objects into widgets and user actions into
 calls of that package; everything it shows comes from the ImportResult, everything it makes
@@ -20,10 +21,13 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, 
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFileDialog,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
@@ -48,8 +52,9 @@ from latency_advisor.importers import (
     save_mapping,
 )
 from latency_advisor.importers.detect import detect_format
-from latency_advisor.importers.result import NAME_LIMIT
+from latency_advisor.importers.result import NAME_LIMIT, with_peak_rps
 from latency_advisor.importers.source import read_head
+from latency_advisor.importers.traffic import peak_note, rate_text, seconds_text
 from latency_advisor.scenario import STAGE_KINDS, Scenario
 
 log = logging.getLogger(__name__)
@@ -269,6 +274,7 @@ class ImportDialog(QDialog):
         self.table.itemChanged.connect(lambda _item: self._update_hint())
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.traffic_row = self._traffic_row()
         self.hint_label = QLabel()
         self.hint_label.setObjectName("importHint")
         self.hint_label.setTextFormat(Qt.TextFormat.RichText)
@@ -287,11 +293,62 @@ class ImportDialog(QDialog):
         layout = QVBoxLayout(page)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.traffic_row)
         layout.addWidget(self.hint_label)
         layout.addWidget(self.message_label)
         layout.addWidget(self.warnings_label)
         layout.addWidget(self.warnings)
         return page
+
+    def _traffic_row(self) -> QWidget:
+        """Opt-in: the observed peak as the scenario's traffic, scaled by the share of
+        requests the traces hold (sampling)."""
+        row = QWidget()
+        self.traffic_check = QCheckBox()
+        self.traffic_check.setObjectName("useObservedPeak")
+        self.traffic_check.setToolTip(
+            "With Replace, set the scenario's peak traffic to the request rate of the file's "
+            "busiest minute. Merge leaves the traffic as it is."
+        )
+        self.traffic_check.toggled.connect(lambda _on: self._update_hint())
+        self.sampling_spin = QDoubleSpinBox()
+        self.sampling_spin.setObjectName("samplingPercent")
+        self.sampling_spin.setAccessibleName("Share of requests traced")
+        self.sampling_spin.setRange(0.01, 100.0)
+        self.sampling_spin.setDecimals(2)
+        self.sampling_spin.setValue(100.0)
+        self.sampling_spin.setSuffix(" %")
+        self.sampling_spin.setToolTip(
+            "The share of requests the file holds (the tracer's sampling rate). Traces are "
+            "often sampled: the observed rate is then a lower bound, divided by this share."
+        )
+        self.sampling_spin.valueChanged.connect(lambda _v: self._update_traffic_text())
+        sampling = QLabel("Share of requests traced (sampling):")
+        sampling.setBuddy(self.sampling_spin)
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.traffic_check)
+        layout.addSpacing(12)
+        layout.addWidget(sampling)
+        layout.addWidget(self.sampling_spin)
+        layout.addStretch(1)
+        return row
+
+    def observed_peak_rps(self) -> float | None:
+        """The peak traffic Replace would set (the sampling share applied), or None where the
+        file shows no request rate."""
+        traffic = self.import_result.observed_traffic if self.import_result else None
+        if traffic is None:
+            return None
+        return traffic.peak_rps(self.sampling_spin.value() / 100.0)
+
+    def _update_traffic_text(self) -> None:
+        peak = self.observed_peak_rps()
+        if peak is not None:
+            self.traffic_check.setText(
+                f"Use observed peak ({rate_text(peak)} req/s) as peak traffic"
+            )
+        self._update_hint()
 
     def _error_page(self) -> QWidget:
         page = QWidget()
@@ -396,10 +453,23 @@ class ImportDialog(QDialog):
         if result.end_to_end_ms:
             e2e = ", ".join(f"p{p:g} {_ms(v)} ms" for p, v in sorted(result.end_to_end_ms.items()))
             facts.append(f"end to end {e2e}")
+        seen = result.observed_traffic
+        if seen is not None:
+            facts.append(
+                f"observed {rate_text(seen.busiest_rps)} req/s in the busiest "
+                f"{seconds_text(seen.window_s)} (mean {rate_text(seen.mean_rps)} req/s; a lower "
+                "bound if sampled)"
+            )
         if self.mapping is not None:
             facts.append("with the loaded mapping")
         self.summary_label.setText(" · ".join(facts))
-        self.summary_label.setToolTip(str(self.path))
+        tip = str(self.path)
+        if seen is not None:
+            tip += f"\nObserved traffic: {seen.describe()}"
+        self.summary_label.setToolTip(tip)
+        self.traffic_row.setVisible(seen is not None)
+        self.traffic_check.setChecked(False)  # opt-in, also after a reload with a mapping
+        self._update_traffic_text()
         self._fill_table(result)
         self.table.resizeRowsToContents()
         self.warnings.clear()
@@ -466,11 +536,17 @@ class ImportDialog(QDialog):
         names = [self._text(row, COL_NAME) for row in range(self.table.rowCount())]
         existing = {stage.name for stage in self.scenario.stages}
         same = sum(1 for name in names if name in existing)
+        peak = self.observed_peak_rps() if self.traffic_check.isChecked() else None
+        traffic = merge_traffic = ""
+        if peak is not None:
+            now = rate_text(self.scenario.traffic.peak_rps)
+            traffic = f"; its peak traffic becomes {rate_text(peak)} req/s (it is {now} now)"
+            merge_traffic = " The traffic stays as it is."
         self.hint_label.setText(
             f"<b>Replace:</b> “{escape(self.scenario.name)}” keeps only these {len(names)} "
-            f"stages (it has {len(existing)} now).<br><b>Merge:</b> {same} same-named stage(s) "
-            f"get the measured numbers, {len(names) - same} new stage(s) are appended, the "
-            "others stay."
+            f"stages (it has {len(existing)} now){traffic}.<br><b>Merge:</b> {same} same-named "
+            f"stage(s) get the measured numbers, {len(names) - same} new stage(s) are appended, "
+            f"the others stay.{merge_traffic}"
         )
 
     def _text(self, row: int, column: int) -> str:
@@ -512,9 +588,16 @@ class ImportDialog(QDialog):
     # ------------------------------------------------------------------ actions
 
     def finish(self, mode: Mode) -> bool:
-        """Replace or merge the stages; on success the dialog is accepted."""
+        """Replace or merge the stages (Replace also sets the peak traffic when the observed
+        one is ticked); on success the dialog is accepted."""
         try:
-            scenario = apply_to_scenario(self._apply_edits(), self.scenario, mode=mode)
+            result = self._apply_edits()
+            scenario = apply_to_scenario(result, self.scenario, mode=mode)
+            peak = self.observed_peak_rps() if self.traffic_check.isChecked() else None
+            if mode == "replace" and peak is not None and result.observed_traffic is not None:
+                share = self.sampling_spin.value() / 100.0
+                note = peak_note(result.observed_traffic, self.path.name, share)
+                scenario = with_peak_rps(scenario, peak, note)
         except UserError as exc:
             self.message_label.setText(str(exc))
             return False
