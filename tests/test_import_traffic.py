@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from latency_advisor.cli import main
 from latency_advisor.importers import import_file
@@ -133,15 +136,15 @@ def test_a_file_shorter_than_the_window_has_one_window_the_whole_span(tmp_path: 
 
 def test_arrivals_stay_bounded_over_a_long_span_and_still_find_the_burst() -> None:
     """Two days at 1 request/s around a 10-minute burst at 30/s: the bins coarsen to keep
-    their number bounded, and the busiest window is still the burst's rate."""
-    arrivals = Arrivals(max_bins=5_000)
+    their memory bounded, and the busiest window is still the burst's rate."""
+    arrivals = Arrivals(max_chunks=8)
     day_ms = 86_400_000
     for second in range(2 * 86_400):
         arrivals.add(second * 1000.0)
     burst_start = day_ms + 1234.0
     for k in range(30 * 600):
         arrivals.add(burst_start + k * 1000.0 / 30)
-        assert len(arrivals.bins) <= 5_000
+        assert len(arrivals.chunks) <= 8
     seen = arrivals.traffic()
     assert arrivals.bin_ms > 1000.0  # coarser bins, so the window is a whole number of them
     assert 60.0 <= seen.window_s < 60.0 + arrivals.bin_ms / 1000.0
@@ -157,9 +160,36 @@ def test_sparse_requests_far_apart_need_no_dense_table() -> None:
     for start in (0.0, 10.0, 20.0, year_ms, year_ms + 500.0):
         arrivals.add(start)
     seen = arrivals.traffic()
-    assert len(arrivals.bins) == 2 and arrivals.bin_ms == 1000.0
+    assert len(arrivals.chunks) == 2 and arrivals.bin_ms == 1000.0
+    assert [n for _, n in arrivals.occupied()] == [3, 2]
     assert seen.busiest_rps == pytest.approx(3 / 60)
     assert seen.mean_rps == pytest.approx(4 / (year_ms / 1000 + 0.5))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.floats(-1e7, 1e9, allow_nan=False), min_size=2, max_size=300),
+    st.integers(4, 8),
+)
+def test_coarsened_bins_hold_what_a_direct_count_would(starts, max_chunks) -> None:
+    """However often the bins coarsened, each holds exactly the starts that fall in it, and the
+    busiest window is the most starts in any run of `width` bins, counted directly."""
+    arrivals = Arrivals(max_chunks=max_chunks)
+    for start in starts:
+        arrivals.add(start)
+    assert len(arrivals.chunks) <= max_chunks
+    direct = Counter(math.floor(start / arrivals.bin_ms) for start in starts)
+    assert dict(arrivals.occupied()) == dict(direct)
+    seen = arrivals.traffic()
+    if seen is None:
+        assert max(starts) == min(starts)
+        return
+    if seen.window_s < WINDOW_S:  # a short file: one window, the mean
+        assert seen.busiest_rps == seen.mean_rps
+        return
+    width = round(seen.window_s * 1000 / arrivals.bin_ms)
+    most = max(sum(direct.get(b, 0) for b in range(k - width + 1, k + 1)) for k in direct)
+    assert seen.busiest_rps == pytest.approx(most / seen.window_s)
 
 
 @pytest.mark.parametrize("starts", [[], [5.0], [7.0, 7.0, 7.0], [math.nan, 3.0]])
