@@ -175,10 +175,10 @@ class Stage(_Strict):
         if 0 < value <= 1:
             return value
         hint = f" ({value:g} % is written {value / 100:g})" if 1 < value <= 100 else ""
+        got = f"{value:g}" if abs(value) < 1e15 else "a huge number"  # a float cannot hold 1e400
         raise ValueError(
             f"must be the fraction of requests that pass through the stage, more than 0 and at "
-            f"most 1, e.g. 0.3 for 30 %{hint}; leave it out when every request does "
-            f"(got {value:g})"
+            f"most 1, e.g. 0.3 for 30 %{hint}; leave it out when every request does (got {got})"
         )
 
     @property

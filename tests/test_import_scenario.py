@@ -268,7 +268,7 @@ def test_empty_cells_of_a_wide_csv_make_a_stage_conditional(tmp_path: Path) -> N
     assert composed_vs_measured(without_presence(scenario), result.end_to_end_ms)[0] > 1.0
 
 
-def test_merge_takes_the_measured_presence_and_keeps_one_the_source_cannot_know(
+def test_merge_and_replace_take_a_measured_presence_and_keep_one_the_source_cannot_know(
     tmp_path: Path,
 ) -> None:
     base = load_scenario(EXAMPLES / "rag_assistant.yaml")
@@ -285,6 +285,8 @@ def test_merge_takes_the_measured_presence_and_keeps_one_the_source_cannot_know(
     per_stage.write_text(f"stage,p50,p95\n{llm.name},900,1100\n")
     merged = apply_to_scenario(import_file(per_stage), marked, "merge")
     assert merged.stage(llm.name).presence == 0.5
+    replaced = apply_to_scenario(import_file(per_stage), marked, "replace")
+    assert replaced.stage(llm.name).presence == 0.5
     per_request = tmp_path / "r.csv"  # one row per request, a value in every row: all of them
     per_request.write_text(
         f"{llm.name} (ms)\n" + "\n".join(str(900 + i % 50) for i in range(200)) + "\n"

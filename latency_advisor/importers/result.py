@@ -234,8 +234,9 @@ def apply_to_scenario(
     """A new scenario with the imported stages.
 
     replace: the stages become the imported ones (a same-named stage keeps its `model` block and
-    facts, which traces cannot know). merge: same-named stages get the measured numbers and keep
-    everything else (kind, facts, model); new stages are appended; the rest stay as they were.
+    facts, which traces cannot know, and its presence where the source does not count requests).
+    merge: same-named stages get the measured numbers and keep everything else (kind, facts,
+    model); new stages are appended; the rest stay as they were.
     """
     if mode not in ("replace", "merge"):
         raise ValueError(f"mode must be 'replace' or 'merge', not {mode!r}")
@@ -253,6 +254,8 @@ def apply_to_scenario(
                 new["model"] = old["model"]  # what the user said about the model wins
             if old.get("facts"):
                 new["facts"] = {**old["facts"], **new.get("facts", {})}
+            if "presence" in old and "presence" not in measured:
+                new["presence"] = old["presence"]  # the source cannot tell which requests
             stages.append(new)
     else:
         by_name = {new["name"]: new for new in imported}
