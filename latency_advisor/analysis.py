@@ -75,6 +75,7 @@ class StageOut(_Out):
     share: float
     spread_assumed: bool
     distribution: str
+    presence: float = 1.0  # fraction of requests that pass through the stage
 
 
 class Recommendation(_Out):
@@ -266,6 +267,7 @@ def _stage_rows(scenario: Scenario, model: PathModel, est: Estimate) -> list[Sta
                 share=est.shares.get(stage.name, 0.0),
                 spread_assumed=spec.fit.assumed_sigma is not None,
                 distribution=spec.source,
+                presence=stage.share_of_requests,
             )
         )
     return rows
@@ -289,6 +291,13 @@ def _assumptions(scenario: Scenario, model: PathModel, est: Estimate) -> list[st
                 f"Stage '{spec.name}' gives only p50 ({stage.p50_ms:g} ms): its spread is assumed "
                 f"typical for a {spec.kind} stage (p95 ≈ {spec.fit.quantile(95):.0f} ms, "
                 f"p99 ≈ {spec.fit.quantile(99):.0f} ms). Measure p95/p99 to replace this guess."
+            )
+        if spec.conditional:
+            presence = spec.presence or 1.0
+            out.append(
+                f"Stage '{spec.name}' is on {_share_text(presence)} of requests only, "
+                "independently of the other stages: its percentiles describe those requests, "
+                f"and the other {_share_text(1.0 - presence)} skip it (0 ms, no load)."
             )
         if spec.calls > DIRECT_CALL_LIMIT:
             out.append(
@@ -331,6 +340,12 @@ def _assumptions(scenario: Scenario, model: PathModel, est: Estimate) -> list[st
             "throughput and utilization matter more than a single request's tail."
         )
     return out
+
+
+def _share_text(fraction: float) -> str:
+    """A fraction of requests as a percentage with the digits it needs (30%, 0.5%, 99.9%)."""
+    text = f"{fraction * 100:.3g}"
+    return f"{text}%"
 
 
 def _arrivals_text(scenario: Scenario) -> str:
@@ -413,6 +428,8 @@ def format_text(analysis: Analysis) -> str:
     for s in a.stages:
         bar = "█" * round(s.share * 30)
         flag = " (spread assumed)" if s.spread_assumed else ""
+        if s.presence < 1.0:
+            flag += f" (on {_share_text(s.presence)} of requests)"
         lines.append(f"  {s.name:<{width}}  {s.share:6.1%}  {bar}{flag}")
     if a.queueing_share > 0.0005:
         bar = "█" * round(a.queueing_share * 30)

@@ -139,6 +139,9 @@ class Stage(_Strict):
     p99_ms: Ms | None = None
     calls: Annotated[int, Field(ge=1, le=10_000)] = 1
     parallel_group: NonEmpty | None = None
+    # extension: the fraction of requests that pass through this stage (an LLM on a cache miss,
+    # a fallback on a timeout); its percentiles and samples describe those requests. None: all
+    presence: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] | None = None
     facts: dict[NonEmpty, FactValue] = Field(default_factory=dict)
     model: ModelInfo | None = None
     # extension: measured per-request samples (from an importer); the latency model uses them as
@@ -157,6 +160,31 @@ class Stage(_Strict):
             if self.p99_ms < lower:
                 raise ValueError(f"p99_ms ({self.p99_ms:g}) must be >= {label} ({lower:g})")
         return self
+
+    @field_validator("presence", mode="before")
+    @classmethod
+    def _presence_is_a_fraction(cls, value: Any) -> Any:
+        """Say what a presence means where a number is out of range (30 for 30 % is common)."""
+        if isinstance(value, bool):
+            raise ValueError(
+                f"must be a number: the fraction of requests that pass through the stage, e.g. "
+                f"0.3; leave it out when every request does (got {str(value).lower()})"
+            )
+        if not isinstance(value, int | float) or value != value:
+            return value
+        if 0 < value <= 1:
+            return value
+        hint = f" ({value:g} % is written {value / 100:g})" if 1 < value <= 100 else ""
+        got = f"{value:g}" if abs(value) < 1e15 else "a huge number"  # a float cannot hold 1e400
+        raise ValueError(
+            f"must be the fraction of requests that pass through the stage, more than 0 and at "
+            f"most 1, e.g. 0.3 for 30 %{hint}; leave it out when every request does (got {got})"
+        )
+
+    @property
+    def share_of_requests(self) -> float:
+        """The fraction of requests that pass through the stage (1 when `presence` is unset)."""
+        return 1.0 if self.presence is None else float(self.presence)
 
     @field_validator("facts")
     @classmethod

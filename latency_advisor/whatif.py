@@ -73,8 +73,13 @@ def cache_transform(scenario: Scenario, hit_rate: float, lookup_ms: float) -> Tr
     """A response cache after the network: a hit skips every other stage and costs `lookup_ms`.
 
     Network stages (the request's trip to the service and back) are kept for every request.
+    The lookup is charged to the first work stage that every request passes through (a
+    conditional stage's time is dropped where a request skips it, and the lookup with it).
     """
     work = [s.name for s in scenario.stages if s.kind not in NON_OCCUPYING_KINDS]
+    always = [s.name for s in scenario.stages if s.name in work and s.share_of_requests >= 1.0]
+    if always:  # the lookup's stage first
+        work = [always[0]] + [name for name in work if name != always[0]]
 
     def transform(samples: StageSamples, rng: np.random.Generator) -> StageSamples:
         if not work or hit_rate <= 0:

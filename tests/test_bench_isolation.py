@@ -103,8 +103,14 @@ def test_progress_streams_from_the_child_then_the_result():
     fractions = [p.fraction for p in progress]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert isinstance(events[-1], Finished) and job.report is not None
-    rows = [e.result for e in events if isinstance(e, VariantDone)]
+    done = [e for e in events if isinstance(e, VariantDone)]
+    rows = [e.result for e in done if not e.interim]
     assert rows == job.report.results
+    # rows streamed while measuring: each variant's numbers before the run ended, then final
+    names = [r["variant"] for r in rows]
+    interim = [e for e in done if e.interim]
+    assert interim and {e.result["variant"] for e in interim} == set(names)
+    assert events.index(interim[0]) < events.index(done[-len(rows)])
     frame = job.report.dataframe()
     assert list(frame["variant"]) == [r["variant"] for r in job.report.results]
     assert frame["p50_ms"].gt(0).all()

@@ -281,7 +281,8 @@ def test_a_stage_in_some_requests_only_carries_its_presence(tmp_path: Path) -> N
     stages = {s.name: s for s in result.stages}
     assert stages["SELECT item"].presence == pytest.approx(0.3)
     assert stages["cache get"].presence == 1.0
-    assert any("'SELECT item' (30%)" in w for w in result.warnings)
+    assert any("'SELECT item' (30%)" in w and "conditional" in w for w in result.warnings)
     scenario = new_scenario(result, sla_ms=100)
-    assert scenario.stage("SELECT item").facts == {"presence_rate": 0.3}
-    assert scenario.stage("cache get").facts == {}
+    assert scenario.stage("SELECT item").presence == 0.3
+    assert scenario.stage("cache get").presence is None
+    assert scenario.stage("SELECT item").facts == {}

@@ -186,3 +186,110 @@ def test_every_example_round_trips_through_a_breakdown_csv(example_paths, tmp_pa
             csv.write_text("\n".join(rows), encoding="utf-8-sig")
         back = apply_to_scenario(import_file(csv), scenario, "replace")
         assert back == scenario, path.name
+
+
+# ------------------------------------------------------------------ stages on some requests only
+
+E2E_TOLERANCE = 0.05  # the measured end-to-end percentiles of 500 traces carry sampling noise
+
+
+def composed_vs_measured(scenario, measured: dict[float, float]) -> list[float]:
+    """Relative error of the composed p50, p95 and p99 against the measured end-to-end ones."""
+    current = analyze(scenario, advice=False).current
+    composed = (current.p50_ms, current.p95_ms, current.p99_ms)
+    return [c / measured[p] - 1.0 for c, p in zip(composed, (50.0, 95.0, 99.0), strict=True)]
+
+
+def without_presence(scenario):
+    stages = [s.model_copy(update={"presence": None}) for s in scenario.stages]
+    return scenario.model_copy(update={"stages": stages})
+
+
+def test_a_conditional_stage_in_traces_composes_to_the_measured_end_to_end(
+    tmp_path: Path,
+) -> None:
+    """The LLM answers only the 30 % of requests its cache misses: written as its presence, the
+    composed p50/p95/p99 match the traces' own end-to-end ones; added to every request (as
+    before presence existed) they are far off, p50 most of all."""
+    requests = make_requests(500, seed=5, llm_share=0.3)
+    measured_share = np.mean([bool(r.expected["llm generate"]) for r in requests])
+    result = import_file(write_otlp_lines(requests, tmp_path / "cached.jsonl"))
+    assert any("'llm generate' (" in w and "conditional" in w for w in result.warnings)
+    scenario = new_scenario(result, sla_ms=400, percentile=99)
+    llm = scenario.stage("llm generate")
+    assert llm.presence == pytest.approx(measured_share, abs=1e-3)
+    assert llm.facts == {}  # the share is a field the model reads, not a free-form fact
+    assert all(s.presence is None for s in scenario.stages if s.name != "llm generate")
+    assert sorted(llm.samples_ms) == pytest.approx(np.sort(expected_ms(requests, "llm generate")))
+    again = tmp_path / "cached.yaml"
+    save_scenario(scenario, again)
+    assert load_scenario(again) == scenario
+
+    errors = composed_vs_measured(scenario, result.end_to_end_ms)
+    assert max(abs(e) for e in errors) < E2E_TOLERANCE, errors
+    before = composed_vs_measured(without_presence(scenario), result.end_to_end_ms)
+    assert before[0] > 1.0  # p50 more than doubled: the LLM counted on every request
+    assert before[1] > E2E_TOLERANCE
+    assert all(abs(b) > abs(e) for b, e in zip(before, errors, strict=True)), (before, errors)
+
+
+def test_the_same_traces_without_a_conditional_stage_still_compose_to_the_measured(
+    tmp_path: Path,
+) -> None:
+    result = import_file(write_otlp_lines(make_requests(500, seed=5), tmp_path / "all.jsonl"))
+    scenario = new_scenario(result, sla_ms=400, percentile=99)
+    assert all(s.presence is None for s in scenario.stages)
+    assert not any("conditional" in w for w in result.warnings)
+    errors = composed_vs_measured(scenario, result.end_to_end_ms)
+    assert max(abs(e) for e in errors) < E2E_TOLERANCE, errors
+
+
+def test_empty_cells_of_a_wide_csv_make_a_stage_conditional(tmp_path: Path) -> None:
+    rng = np.random.default_rng(8)
+    n = 2000
+    parse = rng.lognormal(np.log(5), 0.3, n)
+    model = rng.lognormal(np.log(60), 0.25, n)
+    fallback = np.where(rng.random(n) < 0.2, rng.lognormal(np.log(400), 0.3, n), np.nan)
+    total = parse + model + np.nan_to_num(fallback)
+    lines = ["request_id,parse_ms,model_ms,fallback_ms,total_ms"]
+    for i in range(n):
+        cell = "" if np.isnan(fallback[i]) else f"{fallback[i]:.4f}"
+        lines.append(f"r{i},{parse[i]:.4f},{model[i]:.4f},{cell},{total[i]:.4f}")
+    path = tmp_path / "timings.csv"
+    path.write_text("\n".join(lines) + "\n")
+    result = import_file(path)
+    assert any("'fallback' (" in w and "rows" in w and "conditional" in w for w in result.warnings)
+    scenario = new_scenario(result, sla_ms=300)
+    share = float(np.mean(~np.isnan(fallback)))
+    assert scenario.stage("fallback").presence == pytest.approx(share, abs=1e-3)
+    assert scenario.stage("parse").presence is None and scenario.stage("model").presence is None
+    errors = composed_vs_measured(scenario, result.end_to_end_ms)
+    assert max(abs(e) for e in errors) < E2E_TOLERANCE, errors
+    assert composed_vs_measured(without_presence(scenario), result.end_to_end_ms)[0] > 1.0
+
+
+def test_merge_and_replace_take_a_measured_presence_and_keep_one_the_source_cannot_know(
+    tmp_path: Path,
+) -> None:
+    base = load_scenario(EXAMPLES / "rag_assistant.yaml")
+    llm = base.stage("LLM inference")
+    marked = base.model_copy(
+        update={
+            "stages": [
+                s.model_copy(update={"presence": 0.5}) if s.name == llm.name else s
+                for s in base.stages
+            ]
+        }
+    )
+    per_stage = tmp_path / "p.csv"  # one row per stage: says nothing about which requests
+    per_stage.write_text(f"stage,p50,p95\n{llm.name},900,1100\n")
+    merged = apply_to_scenario(import_file(per_stage), marked, "merge")
+    assert merged.stage(llm.name).presence == 0.5
+    replaced = apply_to_scenario(import_file(per_stage), marked, "replace")
+    assert replaced.stage(llm.name).presence == 0.5
+    per_request = tmp_path / "r.csv"  # one row per request, a value in every row: all of them
+    per_request.write_text(
+        f"{llm.name} (ms)\n" + "\n".join(str(900 + i % 50) for i in range(200)) + "\n"
+    )
+    merged = apply_to_scenario(import_file(per_request), marked, "merge")
+    assert merged.stage(llm.name).presence is None

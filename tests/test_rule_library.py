@@ -275,3 +275,31 @@ def test_a_very_large_library_sizes_the_largest_fixes_and_says_so(tmp_path):
     # the smallest bulk effects are the ones left unsized
     assert all(int(x["rule"].split("-")[1]) < 30 for x in unsized if x["rule"].startswith("bulk"))
     assert len(a.plan) <= 20
+
+
+def test_a_user_rule_can_read_a_stages_presence(tmp_path):
+    """`presence` is in the vocabulary: a rule for conditional stages fires on those only."""
+    from latency_advisor.analysis import analyze
+    from latency_advisor.rules.facts import FACTS
+    from latency_advisor.scenario import validate_scenario
+
+    assert FACTS["presence"].scope == "stage" and FACTS["presence"].default_value == 1.0
+    text = GOOD_RULE.format(id="conditional-model", when='"presence < 0.5"').replace(
+        "fires: [{stage_kind: model, share: 0.5}]", "fires: [{stage_kind: model, presence: 0.3}]"
+    )
+    write_rule(tmp_path, "conditional.yaml", text)
+    model = {"kind": "model", "p50_ms": 200, "p95_ms": 300}
+    scenario = validate_scenario(
+        {
+            "format": "latency-advisor/scenario/v1",
+            "name": "two models",
+            "sla": {"target_ms": 100, "percentile": 95},
+            "traffic": {"peak_rps": 0},
+            "stages": [{"name": "main", **model}, {"name": "fallback", **model, "presence": 0.3}],
+        }
+    )
+    result = analyze(scenario, rule_folders=[tmp_path])
+    fired = {r.stage for r in result.recommendations if r.rule == "conditional-model"}
+    assert fired == {"fallback"}
+    out = run_cli("rules", "test", "--rules-dir", str(tmp_path))
+    assert out.returncode == 0, out.stdout + out.stderr

@@ -122,6 +122,26 @@ def test_percentile_99_9_and_serialisation() -> None:
         (("    kind: model\n", "    kind: gpu\n"), "stages[0].kind", "expected one of"),
         (("  percentile: 95\n", "  percentile: 95\n  wrkload: batch\n"), "sla.wrkload", "unknown"),
         (("name: Tiny\n", "name: '  '\n"), "name", "at least 1 character"),
+        (
+            ("    p95_ms: 60\n", "    p95_ms: 60\n    presence: 0\n"),
+            "stages[0].presence",
+            "more than 0",
+        ),
+        (
+            ("    p95_ms: 60\n", "    p95_ms: 60\n    presence: 30\n"),
+            "stages[0].presence",
+            "30 % is written 0.3",
+        ),
+        (
+            ("    p95_ms: 60\n", "    p95_ms: 60\n    presence: yes\n"),
+            "stages[0].presence",
+            "must be a number",
+        ),
+        (
+            ("    p95_ms: 60\n", "    p95_ms: 60\n    presence: often\n"),
+            "stages[0].presence",
+            "valid number",
+        ),
     ],
 )
 def test_invalid_fields_are_named_with_line(
@@ -227,6 +247,26 @@ def test_json_schema_describes_the_format() -> None:
     assert schema["additionalProperties"] is False
     stage = schema["$defs"]["Stage"]
     assert "network" in json.dumps(stage["properties"]["kind"])
+    presence = stage["properties"]["presence"]
+    assert {"type": "number", "exclusiveMinimum": 0, "maximum": 1} in presence["anyOf"]
+    assert "presence" not in stage.get("required", [])
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_presence_round_trips_and_stays_out_of_stages_without_it(
+    tmp_path: Path, example_paths: list[Path], suffix: str
+) -> None:
+    for path in example_paths:  # no example sets it: saving must not add the key
+        assert "presence" not in dump_scenario(load_scenario(path), "json")
+    text = MINIMAL + "  - name: Fallback\n    kind: model\n    p50_ms: 300\n    presence: 0.05\n"
+    scenario = parse_scenario(text)
+    assert scenario.stages[0].presence is None and scenario.stages[0].share_of_requests == 1.0
+    assert scenario.stages[1].presence == 0.05
+    out = tmp_path / f"s{suffix}"
+    save_scenario(scenario, out)
+    assert load_scenario(out) == scenario
+    saved = yaml.safe_load(out.read_text())["stages"]
+    assert "presence" not in saved[0] and saved[1]["presence"] == 0.05
 
 
 def test_model_is_strict_on_assignment() -> None:

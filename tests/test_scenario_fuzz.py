@@ -26,7 +26,17 @@ json_like = st.recursive(
     max_leaves=12,
 )
 KEYS = ["format", "name", "sla", "traffic", "quality", "stages", "notes"]
-STAGE_KEYS = ["name", "kind", "p50_ms", "p95_ms", "p99_ms", "calls", "parallel_group", "facts"]
+STAGE_KEYS = [
+    "name",
+    "kind",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "calls",
+    "parallel_group",
+    "facts",
+    "presence",
+]
 
 
 @st.composite
@@ -71,6 +81,22 @@ def test_scenario_like_json(doc: dict) -> None:
 @given(scenario_like())
 def test_scenario_like_yaml(doc: dict) -> None:
     outcome(yaml.safe_dump(doc, allow_unicode=True))
+
+
+def test_a_presence_too_large_for_a_float_is_refused_cleanly() -> None:
+    doc = {
+        "format": FORMAT,
+        "name": "x",
+        "sla": {"target_ms": 1, "percentile": 95},
+        "traffic": {"peak_rps": 0},
+        "stages": [{"name": "a", "kind": "model", "p50_ms": 1, "presence": 10**400}],
+    }
+    try:
+        parse_scenario(json.dumps(doc), source="fuzz.json")
+    except ScenarioError as exc:
+        assert exc.field == "stages[0].presence" and "at most 1" in exc.message
+    else:
+        raise AssertionError("a presence of 10**400 was accepted")
 
 
 @settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))

@@ -68,6 +68,12 @@ def test_quick_run_fills_table_chart_and_exports(view, qtbot, tmp_path, artifact
     spec = view.spec()
     assert spec.levers == ["int8_per_channel"] and spec.budget_s == SHORT_S
     assert (spec.percentile, spec.ci) == (99.0, 0.10)  # the quick preset's stopping rule
+    italic_when_shown: list[bool] = []  # rows arrive while measuring, marked as interim
+    view.results.rowsInserted.connect(
+        lambda _parent, first, _last: italic_when_shown.append(
+            view.results.index(first, 0).data(Qt.ItemDataRole.FontRole) is not None
+        )
+    )
     with qtbot.waitSignal(view.run_finished, timeout=120_000) as done:
         qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
         # the click returned while the child measures: the run is not on the UI thread
@@ -79,8 +85,11 @@ def test_quick_run_fills_table_chart_and_exports(view, qtbot, tmp_path, artifact
     assert variants[0].startswith("fp32/threads=1/opt=all/batch=1")
     assert len(variants) == 2 and variants[1].startswith("int8-dynamic-per-channel")
 
-    # the table shows the rows as measured
+    # the table showed rows while measuring (in italics), then the final rows, upright
+    assert len(italic_when_shown) == 2 and all(italic_when_shown)
     assert view.table.model().rowCount() == 2
+    font_role = Qt.ItemDataRole.FontRole
+    assert all(view.table.model().index(i, 0).data(font_role) is None for i in range(2))
     assert [cell(view, i, 0) for i in range(2)] == variants
     assert cell(view, 0, 5).startswith("1.00×")
     assert f"{report.results[1]['speedup_vs_baseline']:.2f}×" in cell(view, 1, 5)

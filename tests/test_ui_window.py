@@ -12,7 +12,7 @@ from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QPalette
 from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox, QToolButton
 
-from latency_advisor.scenario import load_scenario
+from latency_advisor.scenario import dump_scenario, load_scenario
 from latency_advisor.ui.main_window import MainWindow
 from latency_advisor.ui.stage_table import KEYS
 from tests.conftest import EXAMPLES
@@ -131,6 +131,58 @@ def test_nonsense_in_a_cell_is_refused_in_place(qtbot, window) -> None:
     assert window.workspace.doc.scenario.stages[llm].p95_ms == 3000
     assert stack.count() == count + 1
     assert window.isVisible()
+
+
+def test_share_of_requests_is_edited_refused_and_undone_like_the_other_numbers(
+    qtbot, window
+) -> None:
+    """The "% of requests" column: blank is every request; 30 makes the LLM conditional, which
+    moves the end-to-end median; nonsense is refused in place with a hint; undo restores."""
+    doc = window.workspace.doc
+    stack = doc.undo_stack
+    llm = row_of(window, "LLM inference")
+    view = window.workspace.stages.view
+    index = view.model().index(llm, KEYS.index("presence"))
+    assert index.data() == "" and "every request" in index.data(Qt.ItemDataRole.ToolTipRole).lower()
+    header = view.model().headerData(KEYS.index("presence"), Qt.Orientation.Horizontal)
+    assert header.split() == ["%", "of", "requests"]
+    before = window.workspace.analysis
+    count = stack.count()
+
+    after = wait_analysis(
+        qtbot, window, lambda: type_into_cell(qtbot, window, llm, "presence", "30 %")
+    )
+    assert doc.scenario.stages[llm].presence == pytest.approx(0.3)
+    assert index.data() == "30"
+    assert after.stages[llm].presence == pytest.approx(0.3)
+    assert after.current.p50_ms < before.current.p50_ms - 1000  # 70 % never reach the LLM
+    assert stack.count() == count + 1 and "% of requests" in stack.undoText()
+
+    for typed, fragment in (("often", "expects a percentage"), ("0", "above 0"), ("150", "100")):
+        view.setCurrentIndex(index)
+        view.edit(index)
+        editor = QApplication.focusWidget()
+        editor.selectAll()
+        qtbot.keyClicks(editor, typed)
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+        assert view.indexWidget(index) is editor and editor.text() == typed  # kept to correct
+        assert fragment in window.statusBar().currentMessage()
+        qtbot.keyClick(editor, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: view.indexWidget(index) is None)
+    assert doc.scenario.stages[llm].presence == pytest.approx(0.3)
+    assert stack.count() == count + 1
+
+    undone = wait_analysis(qtbot, window, window.undo_action.trigger)
+    assert doc.scenario.stages[llm].presence is None and index.data() == ""
+    assert undone.current.p50_ms == pytest.approx(before.current.p50_ms)
+    assert not window.isWindowModified()
+    wait_analysis(qtbot, window, window.redo_action.trigger)
+    assert doc.scenario.stages[llm].presence == pytest.approx(0.3)
+
+    # 100 % is every request: the field goes away rather than being saved as 1
+    wait_analysis(qtbot, window, lambda: type_into_cell(qtbot, window, llm, "presence", "100"))
+    assert doc.scenario.stages[llm].presence is None and index.data() == ""
+    assert "presence" not in dump_scenario(doc.scenario)
 
 
 def test_add_move_remove_stages_and_undo(qtbot, window) -> None:

@@ -60,3 +60,32 @@ def test_levers_apply_to_a_valid_scenario_and_reject_nonsense(rag) -> None:
     ):
         with pytest.raises(ValueError):
             WhatIf(**bad)
+
+
+def test_a_cache_lookup_is_paid_on_every_hit_when_the_first_stage_is_conditional() -> None:
+    """The lookup goes on a stage every request has: a hit on a request that skips the
+    conditional LLM still pays it."""
+    from latency_advisor.analysis import path_model
+    from latency_advisor.scenario import validate_scenario
+    from latency_advisor.whatif import cache_transform
+
+    flat = {"kind": "model"}
+    scenario = validate_scenario(
+        {
+            "format": "latency-advisor/scenario/v1",
+            "name": "cached",
+            "sla": {"target_ms": 500, "percentile": 95},
+            "traffic": {"peak_rps": 0},
+            "stages": [
+                {"name": "llm", **flat, "p50_ms": 100, "p95_ms": 100, "presence": 0.3},
+                {"name": "post", **flat, "p50_ms": 1, "p95_ms": 1},
+            ],
+        }
+    )
+    model = path_model(scenario)
+    base = model.estimate(0, 1, 95).mean_service_ms
+    assert base == pytest.approx(0.3 * 100 + 1, rel=1e-3)
+    cached = model.estimate(0, 1, 95, transforms=[cache_transform(scenario, 0.5, 50.0)])
+    # misses keep their time; every hit costs the 50 ms lookup, whether or not it needed the LLM
+    # (charged to the LLM, only the 30 % that reach it would pay: 23 ms instead of 40.5 ms)
+    assert cached.mean_service_ms == pytest.approx(0.5 * base + 0.5 * 50.0, rel=0.05)

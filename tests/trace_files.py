@@ -57,7 +57,12 @@ def arrivals_us(phases: list[tuple[float, float]]) -> list[int]:
     return out
 
 
-def make_requests(n: int, seed: int = 1, starts_us: list[int] | None = None) -> list[Request]:
+def make_requests(
+    n: int, seed: int = 1, llm_share: float = 1.0, starts_us: list[int] | None = None
+) -> list[Request]:
+    """`llm_share` < 1: a cached answer skips the LLM call (and its children) on the other
+    requests, so "llm generate" is a conditional stage; 1 draws exactly the default stream.
+    `starts_us`: when each request starts (default: 50 ms apart)."""
     rng = random.Random(seed)
     out = []
     for i in range(n):
@@ -91,9 +96,11 @@ def make_requests(n: int, seed: int = 1, starts_us: list[int] | None = None) -> 
             "client",
             [tok, dec],
         )
+        called = llm_share >= 1.0 or rng.random() < llm_share
+        after_llm = llm.end_us if called else l0
         r1 = Node(
             "redis GET",
-            llm.end_us + 30,
+            after_llm + 30,
             _lognormal_us(rng, 1, 0.5),
             {"db.system": "redis"},
             "client",
@@ -106,18 +113,21 @@ def make_requests(n: int, seed: int = 1, starts_us: list[int] | None = None) -> 
             "client",
         )
         end = r2.end_us + 200
-        kids = [embed, vec, kw, llm, r1, r2]
+        sequential = [embed, llm, r1, r2] if called else [embed, r1, r2]
+        kids = [embed, vec, kw, llm, r1, r2] if called else [embed, vec, kw, r1, r2]
         root = Node("POST /chat", t, end - t, {"http.request.method": "POST"}, "server", kids)
-        union = sum(k.dur_us for k in (embed, llm, r1, r2)) + (max(vec.end_us, kw.end_us) - s0)
+        union = sum(k.dur_us for k in sequential) + (max(vec.end_us, kw.end_us) - s0)
         expected = {
             "embed query": [embed.dur_us],
             "vector search": [vec.dur_us],
             "keyword search": [kw.dur_us],
-            "llm generate": [llm.dur_us],
+            "llm generate": [llm.dur_us] if called else [],
             "redis GET": [r1.dur_us, r2.dur_us],
             "POST /chat (own time)": [root.dur_us - union],
             "__end_to_end__": [root.dur_us],
-            "__llm_children__": [tok.dur_us, dec.dur_us, llm.dur_us - tok.dur_us - dec.dur_us],
+            "__llm_children__": (
+                [tok.dur_us, dec.dur_us, llm.dur_us - tok.dur_us - dec.dur_us] if called else []
+            ),
         }
         trace_id = f"{i + 1:032x}"
         _assign_ids(root, i)

@@ -63,6 +63,7 @@ class Progress:
 @dataclass(frozen=True)
 class VariantDone:
     result: dict[str, Any]  # one row of CONTRACTS.md §4 `results`
+    interim: bool = False  # measured so far; a later row for the same variant replaces it
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,7 @@ class BenchJob:
                 data.get("samples"),
             )
         if kind == "variant":
-            return VariantDone(data["result"])
+            return VariantDone(data["result"], bool(data.get("interim", False)))
         if kind == "result":
             self.report = BenchReport(data["report"])
             return Finished(self.report)

@@ -195,6 +195,14 @@ def run_spec(spec: BenchSpec, emit: Emit, cancel: threading.Event | None = None)
                 }
             )
 
+        def emit_rows(interim: bool) -> list[dict]:
+            """Every variant's row so far; interim rows let a viewer watch the numbers settle."""
+            rows = _rows(prepared, rule, cores)
+            for index, row in enumerate(rows):
+                event = {"event": "variant", "result": row, "index": index, "total": len(rows)}
+                emit(event | {"interim": True} if interim else event)
+            return rows
+
         for index, variant in enumerate(grid):
             if cancel is not None and cancel.is_set():
                 break
@@ -211,6 +219,7 @@ def run_spec(spec: BenchSpec, emit: Emit, cancel: threading.Event | None = None)
                 _time_round(item, rule, 1, lambda f, n, v=variant.name: progress(f, n, v))
                 units[0] += 1
                 prepared.append(replace_session(item))
+                emit_rows(interim=True)
         if interleave:
             for _ in range(rounds):
                 for item in prepared:
@@ -221,9 +230,8 @@ def run_spec(spec: BenchSpec, emit: Emit, cancel: threading.Event | None = None)
                             item, rule, rounds, lambda f, n, v=item.variant.name: progress(f, n, v)
                         )
                     units[0] += 1
-        results = _rows(prepared, rule, cores)
-        for index, row in enumerate(results):
-            emit({"event": "variant", "result": row, "index": index, "total": len(results)})
+                emit_rows(interim=True)
+        results = emit_rows(interim=False)
         report: dict[str, Any] = {
             "format": FORMAT,
             "model": model_name,

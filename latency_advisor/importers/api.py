@@ -16,7 +16,12 @@ from latency_advisor.importers.json_models import spans_from_file
 from latency_advisor.importers.kinds import KindGuess, guess_kind
 from latency_advisor.importers.mapping import ImportMapping
 from latency_advisor.importers.progress import ImportCancelled, Progress, ProgressCallback
-from latency_advisor.importers.result import ImportedStage, ImportResult, unique_names
+from latency_advisor.importers.result import (
+    ImportedStage,
+    ImportResult,
+    presence_warning,
+    unique_names,
+)
 from latency_advisor.importers.source import open_binary, read_head
 from latency_advisor.importers.spans import Clock, ReadCounts, Span
 from latency_advisor.importers.stats import percentiles
@@ -268,6 +273,9 @@ def _import_csv(path: Path, head: bytes, mapping: ImportMapping, tracker: Progre
     if not stages:
         raise ImporterError(path, "every stage was left out (see the mapping's ignore)")
     unique_names(stages)
+    partial = presence_warning(stages, "rows") if table.shape == "wide" else None
+    if partial:  # an empty cell: the request did not go through that stage
+        warnings.append(partial)
     e2e: dict[float, float] = {}
     if table.total is not None:
         e2e = dict(

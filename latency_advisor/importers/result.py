@@ -26,6 +26,9 @@ from latency_advisor.scenario import (
 MIN_FOR_P95 = 20
 MIN_FOR_P99 = 100
 NAME_LIMIT = 200
+# a stage seen in fewer of the requests than this is written as conditional (`presence`); above
+# it, a stage missing from a few requests is noise (a dropped span), not a different path
+CONDITIONAL_BELOW = 0.99
 
 
 @dataclass
@@ -73,6 +76,11 @@ class ImportedStage:
             **kwargs,
         )
 
+    @property
+    def conditional(self) -> bool:
+        """The stage is missing from enough requests to be modelled on a share of them only."""
+        return 0.0 < self.presence < CONDITIONAL_BELOW
+
     def kept_samples(self) -> list[float] | None:
         """The samples a scenario keeps: enough of them, thinned to a bounded number of points."""
         if self.samples_ms is None or self.samples_ms.size < MIN_SAMPLES_TO_KEEP:
@@ -90,9 +98,9 @@ class ImportedStage:
             data["calls"] = self.calls
         if self.parallel_group:
             data["parallel_group"] = self.parallel_group
+        if self.conditional:
+            data["presence"] = rounded_presence(self.presence)
         facts: dict[str, Any] = {}
-        if self.presence < 0.95:
-            facts["presence_rate"] = round(self.presence, 3)
         if self.fan_out > 1:
             facts["fan_out"] = self.fan_out
         if facts:
@@ -151,6 +159,24 @@ class ImportResult:
 
 def _r(value: float) -> float:
     return round(float(value), 4)
+
+
+def rounded_presence(presence: float) -> float:
+    """Three significant digits: 0.3 stays 0.3, and 2 requests in 10,000 stay 0.0002, not 0."""
+    return float(f"{presence:.3g}")
+
+
+def presence_warning(stages: list[ImportedStage], requests: str = "traces") -> str | None:
+    """The warning that some stages are on a share of the requests only (None: none is)."""
+    partial = [f"{s.name!r} ({s.presence:.0%})" for s in stages if s.conditional]
+    if not partial:
+        return None
+    more = f" and {len(partial) - 5} more" if len(partial) > 5 else ""
+    return (
+        f"stages missing from some {requests}: {', '.join(partial[:5])}{more} of {requests} "
+        "have them; each is marked conditional (presence), so the latency model adds it to that "
+        "share of requests only, with its numbers describing the requests that have it"
+    )
 
 
 def unique_names(stages: list[ImportedStage]) -> None:
@@ -213,8 +239,9 @@ def apply_to_scenario(
     """A new scenario with the imported stages.
 
     replace: the stages become the imported ones (a same-named stage keeps its `model` block and
-    facts, which traces cannot know). merge: same-named stages get the measured numbers and keep
-    everything else (kind, facts, model); new stages are appended; the rest stay as they were.
+    facts, which traces cannot know, and its presence where the source does not count requests).
+    merge: same-named stages get the measured numbers and keep everything else (kind, facts,
+    model); new stages are appended; the rest stay as they were.
     """
     if mode not in ("replace", "merge"):
         raise ValueError(f"mode must be 'replace' or 'merge', not {mode!r}")
@@ -222,6 +249,8 @@ def apply_to_scenario(
     existing = {stage["name"]: stage for stage in data["stages"]}
     imported = [s.stage_data() for s in result.stages]
     measured = ("p50_ms", "p95_ms", "p99_ms", "samples_ms", "calls", "parallel_group")
+    if result.traces:  # the source counted requests, so it measured which stages each one had
+        measured += ("presence",)
     if mode == "replace":
         stages = []
         for new in imported:
@@ -230,6 +259,8 @@ def apply_to_scenario(
                 new["model"] = old["model"]  # what the user said about the model wins
             if old.get("facts"):
                 new["facts"] = {**old["facts"], **new.get("facts", {})}
+            if "presence" in old and "presence" not in measured:
+                new["presence"] = old["presence"]  # the source cannot tell which requests
             stages.append(new)
     else:
         by_name = {new["name"]: new for new in imported}

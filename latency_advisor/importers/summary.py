@@ -76,6 +76,8 @@ def format_summary(result: ImportResult) -> str:
         extra = s.parallel_group or f"{s.kind_label}: {s.kind_reason}"
         if s.calls > 1:
             extra = f"x{s.calls} calls; " + extra
+        if s.conditional:
+            extra = f"on {s.presence:.0%} of requests; " + extra
         lines.append(
             f"{s.name[:width]:<{width}}  {s.kind:<14} {s.count:>8} "
             + " ".join(f"{c:>10}" for c in cells)

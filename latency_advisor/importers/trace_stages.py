@@ -10,11 +10,15 @@ from __future__ import annotations
 from latency_advisor.importers.collect import StageStats, TraceCollector
 from latency_advisor.importers.errors import ImporterError
 from latency_advisor.importers.kinds import KindGuess, guess_kind
-from latency_advisor.importers.result import ImportedStage, ImportResult, unique_names
+from latency_advisor.importers.result import (
+    ImportedStage,
+    ImportResult,
+    presence_warning,
+    unique_names,
+)
 from latency_advisor.importers.stats import percentiles
 
 OWN_TIME_GUESS = KindGuess("other", "overhead", "time the parent span spends outside its children")
-LOW_PRESENCE = 0.95
 LLM_HINTS = ("gen_ai.system=", "gen_ai.request.model=", "llm.model_name=")
 
 
@@ -53,14 +57,10 @@ def result_from_traces(
             model_family="llm" if any(h.startswith(LLM_HINTS) for h in stats.hints) else None,
         )
         stages.append(stage)
-    partial = [f"{s.name!r} ({s.presence:.0%})" for s in stages if s.presence < LOW_PRESENCE]
-    if partial:
-        more = f" and {len(partial) - 5} more" if len(partial) > 5 else ""
-        warnings.append(
-            f"stages missing from some traces: {', '.join(partial[:5])}{more} of traces have "
-            "them; their numbers describe the requests that do (facts.presence_rate)"
-        )
     unique_names(stages)
+    partial = presence_warning(stages, "traces")
+    if partial:
+        warnings.append(partial)
     if collector.dropped_stages:
         warnings.append(
             f"more than {len(stages)} distinct stages; {collector.dropped_stages} observations "

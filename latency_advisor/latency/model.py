@@ -8,6 +8,13 @@ and add the queueing wait at `peak_rps` over the servers (replicas x concurrency
 
 A replica is held for the whole request except client-side network transit (kind `network`) and
 an externally measured queue (kind `queueing`): those stages add latency but not load.
+
+A conditional stage (`presence` p < 1: an LLM on a cache miss, a fallback on a timeout) is on a
+fraction p of the requests, independently of the other stages. Its samples hold what it would
+take on every request (so a what-if transforms the stage as the requests that have it see it);
+a fixed presence mask per stage and sample size zeroes the requests that skip it when the path
+is composed, so an absent parallel member does not hold its group and the mean busy time that
+sets the utilization is weighted by presence.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from statistics import NormalDist
 from typing import Literal
 
@@ -51,10 +58,16 @@ class StageSpec:
     group: str | None = None
     source: Literal["percentiles", "assumed", "samples"] = "percentiles"
     note: str | None = None
+    presence: float | None = None  # fraction of requests that have the stage (None: all)
 
     @property
     def occupies_worker(self) -> bool:
         return self.kind not in NON_OCCUPYING_KINDS
+
+    @property
+    def conditional(self) -> bool:
+        """Only some requests pass through the stage."""
+        return self.presence is not None and self.presence < 1.0
 
 
 @dataclass
@@ -97,7 +110,7 @@ def _z_from_uniform(u: np.ndarray) -> np.ndarray:
     return np.interp(np.clip(u, 1e-12, 1 - 1e-12), _Z_TABLE_U, _Z_TABLE_Z)
 
 
-@cache
+@lru_cache(maxsize=64)  # bounded: a conditional stage's strata come in sizes of its own
 def _stratified_z(n: int) -> np.ndarray:
     """Normal scores at the midpoints of n equal-probability strata (read-only, shared)."""
     z = _z_from_uniform((np.arange(n) + 0.5) / n)
@@ -126,6 +139,8 @@ class PathModel:
         self.arrivals = arrivals
         self.seed = seed
         self.n = samples
+        self._conditional = {s.name: i for i, s in enumerate(stages) if s.conditional}
+        self._masks: dict[tuple[str, int], np.ndarray] = {}
         rng = np.random.default_rng(seed)
         self.samples: StageSamples = {s.name: self._draw(s, rng, samples, True) for s in stages}
         self.wait_uniforms = _stratified_uniforms(rng, samples)
@@ -137,29 +152,55 @@ class PathModel:
 
     # ------------------------------------------------------------ sampling
 
-    @staticmethod
-    def _draw(spec: StageSpec, rng: np.random.Generator, n: int, stratified: bool) -> np.ndarray:
-        """Per-request latency of a stage: `calls` independent draws added up."""
+    def presence_mask(self, name: str, n: int) -> np.ndarray | None:
+        """Which of n requests pass through stage `name` (None: all of them).
 
-        def one() -> np.ndarray:
-            if stratified:  # the fitted curve at sorted strata midpoints, shuffled
-                return spec.fit.quantile_from_z(_stratified_z(n))[rng.permutation(n)]
-            return spec.fit.quantile_from_z(rng.standard_normal(n))
+        Exactly p n requests (randomly rounded) at random places, from a seed of its own per
+        stage and n: the same requests in every what-if (common random numbers), independent of
+        the other stages, and no draw taken from the stream the stage samples come from.
+        """
+        index = self._conditional.get(name)
+        if index is None:
+            return None
+        mask = self._masks.get((name, n))
+        if mask is None:
+            presence = float(self.stages[index].presence or 1.0)
+            rng = np.random.default_rng([self.seed, 0x9E5E, index, n])
+            present = min(n, math.floor(presence * n + rng.random()))
+            mask = rng.permutation(n) < present
+            mask.flags.writeable = False
+            self._masks[(name, n)] = mask
+        return mask
 
-        if spec.calls <= DIRECT_CALL_LIMIT:
-            total = one()
-            for _ in range(spec.calls - 1):
-                total = total + one()
-            return total
-        # Many calls: match mean and variance of the sum with a lognormal (Fenton-Wilkinson)
-        probe = spec.fit.quantile_from_z(_normal_scores(rng, 65_536, True))
-        mean = spec.calls * probe.mean()
-        var = spec.calls * probe.var()
-        if mean <= 0:
-            return np.zeros(n)
-        sigma2 = math.log1p(var / mean**2)
-        mu = math.log(mean) - sigma2 / 2
-        return np.exp(mu + math.sqrt(sigma2) * _normal_scores(rng, n, stratified))
+    def _draw(
+        self, spec: StageSpec, rng: np.random.Generator, n: int, stratified: bool
+    ) -> np.ndarray:
+        """Per-request latency of a stage on requests that pass through it: `calls` draws added.
+
+        A conditional stage's stratified draws are stratified apart over the requests that have
+        it and those that skip it, so the ones that count are an exact Latin-hypercube sample.
+        """
+        mask = self.presence_mask(spec.name, n) if stratified else None
+        if mask is None:
+            return _draw_calls(spec, rng, n, stratified)
+        out = np.empty(n)
+        present = int(mask.sum())
+        if present:
+            out[mask] = _draw_calls(spec, rng, present, True)
+        if present < n:
+            out[~mask] = _draw_calls(spec, rng, n - present, True)
+        return out
+
+    def effective(self, samples: StageSamples) -> StageSamples:
+        """The samples with 0 ms where a conditional stage is skipped (the input when none is)."""
+        if not self._conditional:
+            return samples
+        out = dict(samples)
+        for name in self._conditional:
+            values = out.get(name)
+            if values is not None:
+                out[name] = values * self.presence_mask(name, len(values))
+        return out
 
     def sim_samples(self, requests: int) -> tuple[StageSamples, np.ndarray]:
         """Fresh (unstratified) per-request stage samples and interarrival exponentials."""
@@ -187,6 +228,10 @@ class PathModel:
 
     def compose(self, samples: StageSamples) -> tuple[np.ndarray, np.ndarray]:
         """Total and worker-busy latency per request from per-stage samples."""
+        return self._compose(self.effective(samples))
+
+    def _compose(self, samples: StageSamples) -> tuple[np.ndarray, np.ndarray]:
+        """`compose` of samples where skipped conditional stages are already 0 ms."""
         total = np.zeros_like(next(iter(samples.values())))
         busy = np.zeros_like(total)
         for unit in self.units():
@@ -225,8 +270,8 @@ class PathModel:
             return {float(percentile): _percentile(values, percentile)}
 
         base = samples if samples is not None else self.samples
-        live = _apply(base, transforms, self.seed)
-        total, busy = self.compose(live)
+        live = self.effective(_apply(base, transforms, self.seed))
+        total, busy = self._compose(live)
         mean_busy = float(busy.mean())
         scv = float(busy.var() / mean_busy**2) if mean_busy > 0 else 0.0
         arrival = peak_rps / 1000.0
@@ -293,8 +338,8 @@ class PathModel:
             )
         requests = SIM_REQUESTS_HIGH_LOAD if wait.utilization >= 0.85 else SIM_REQUESTS
         sim_base, exp_gaps = self.sim_samples(requests)
-        sim_live = _apply(sim_base, transforms, self.seed + 1)
-        sim_total, sim_busy = self.compose(sim_live)
+        sim_live = self.effective(_apply(sim_base, transforms, self.seed + 1))
+        sim_total, sim_busy = self._compose(sim_live)
         gaps = np.full(requests, 1.0 / arrival) if periodic else exp_gaps / arrival
         waits = fifo_waits(gaps, sim_busy, servers)
         keep = slice(int(requests * SIM_WARMUP_FRACTION), None)
@@ -417,7 +462,32 @@ def stage_spec(stage) -> StageSpec:  # stage: scenario.Stage
         group=stage.parallel_group,
         source=source,
         note=note,
+        presence=getattr(stage, "presence", None),
     )
+
+
+def _draw_calls(spec: StageSpec, rng: np.random.Generator, n: int, stratified: bool) -> np.ndarray:
+    """n per-request latencies of a stage: `calls` independent draws added up."""
+
+    def one() -> np.ndarray:
+        if stratified:  # the fitted curve at sorted strata midpoints, shuffled
+            return spec.fit.quantile_from_z(_stratified_z(n))[rng.permutation(n)]
+        return spec.fit.quantile_from_z(rng.standard_normal(n))
+
+    if spec.calls <= DIRECT_CALL_LIMIT:
+        total = one()
+        for _ in range(spec.calls - 1):
+            total = total + one()
+        return total
+    # Many calls: match mean and variance of the sum with a lognormal (Fenton-Wilkinson)
+    probe = spec.fit.quantile_from_z(_normal_scores(rng, 65_536, True))
+    mean = spec.calls * probe.mean()
+    var = spec.calls * probe.var()
+    if mean <= 0:
+        return np.zeros(n)
+    sigma2 = math.log1p(var / mean**2)
+    mu = math.log(mean) - sigma2 / 2
+    return np.exp(mu + math.sqrt(sigma2) * _normal_scores(rng, n, stratified))
 
 
 def needs_simulation(

@@ -6,11 +6,16 @@ queued at peak traffic, and the tail is read at the SLA percentile. Caching mixe
 a share of requests; hedging takes the faster of two draws after a delay; running a stage
 alongside the previous one leaves only the part that sticks out; streaming changes the time to
 first output, not the total. Traffic effects change the arrival rate or the servers.
+
+A conditional stage's samples describe every request as if it had the stage; the latency model
+zeroes the requests that skip it afterwards, so a transform acts on the requests that have the
+stage only (a batching window or a cache lookup is not added where the stage does not run).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +36,8 @@ class StageInfo:
     quantile: Any  # callable: percentile -> ms of one call (the stage's fitted curve)
     calls: int
     previous: tuple[str, ...]  # stages of the unit just before it (for overlap)
+    # (stage, n) -> which of n requests have a conditional stage (None: all); for overlap
+    presence_mask: Callable[[str, int], np.ndarray | None] | None = None
 
 
 def clamp(values: Values) -> Values:
@@ -126,16 +133,25 @@ def stage_transform(
             hits = rng.random(len(x)) < hit_rate
             cost = out * hit_fraction if hit_fraction is not None else hit_ms
             out = np.where(hits, cost, out)
-        if overlap:
-            before = samples[info.previous[0]]
+        if overlap:  # only what the previous unit took on this request hides the stage
+            before = _present(samples, info.previous[0], info.presence_mask)
             for name in info.previous[1:]:
-                before = np.maximum(before, samples[name])
+                before = np.maximum(before, _present(samples, name, info.presence_mask))
             out = np.maximum(out - before, 0.0)
         if out is x:
             out = x.copy()
         return {**samples, info.name: out}
 
     return transform
+
+
+def _present(
+    samples: StageSamples, name: str, mask_of: Callable[[str, int], np.ndarray | None] | None
+) -> np.ndarray:
+    """A stage's samples with 0 ms on the requests that skip it."""
+    values = samples[name]
+    mask = mask_of(name, len(values)) if mask_of is not None else None
+    return values if mask is None else values * mask
 
 
 def traffic(

@@ -133,6 +133,7 @@ class Projector:
                     quantile=spec.fit.quantile,
                     calls=stage.calls,
                     previous=previous,
+                    presence_mask=self.model.presence_mask,
                 )
 
     def _estimate(self, transforms: list[Transform], rps: float, servers: int):

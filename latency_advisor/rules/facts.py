@@ -99,6 +99,13 @@ VOCABULARY: tuple[Fact, ...] = (
     _n("stage_p99_ms", "stage", "the stage's p99 (given or fitted), ms"),
     _n("stage_tail_ratio", "stage", "the stage's p99 / p50"),
     _n("calls", "stage", "sequential calls the stage makes per request"),
+    _n(
+        "presence",
+        "stage",
+        "share of requests that pass through the stage (1: every request; its percentiles "
+        "describe the requests that have it)",
+        1.0,
+    ),
     _b("parallel", "stage", "the stage runs in a parallel group"),
     _b("first_stage", "stage", "the stage is the first on the path"),
     _b("has_model", "stage", "the stage describes a model (model: block)"),
@@ -226,6 +233,7 @@ def stage_facts(
         stage_p99_ms=float(row.p99_ms),
         stage_tail_ratio=_ratio(row.p99_ms, stage.p50_ms),
         calls=float(stage.calls),
+        presence=stage.share_of_requests,
         parallel=stage.parallel_group is not None,
         first_stage=index == 0,
     )

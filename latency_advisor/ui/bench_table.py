@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
+INTERIM = "_interim"  # marks a row shown while its variant is still being measured
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -123,6 +125,18 @@ class BenchResultsModel(QAbstractTableModel):
         self._rows.append(row)
         self.endInsertRows()
 
+    def put_row(self, row: dict[str, Any], interim: bool = False) -> None:
+        """Add a variant's row, or replace the one already shown for that variant.
+
+        Interim rows (numbers so far, while a run measures) are shown in italics."""
+        row = row | {INTERIM: True} if interim else row
+        for at, shown in enumerate(self._rows):
+            if shown.get("variant") == row.get("variant"):
+                self._rows[at] = row
+                self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
+                return
+        self.append_row(row)
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
         return 0 if parent.isValid() else len(self._rows)
 
@@ -148,7 +162,15 @@ class BenchResultsModel(QAbstractTableModel):
             value = column.value(row)
             return float("-inf") if value is None else value
         if role == Qt.ItemDataRole.ToolTipRole:
+            if row.get(INTERIM):
+                return "Still measuring: these numbers settle as rounds complete.\n" + row_tooltip(
+                    row
+                )
             return row_tooltip(row)
+        if role == Qt.ItemDataRole.FontRole and row.get(INTERIM):
+            font = QFont()
+            font.setItalic(True)
+            return font
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() > 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

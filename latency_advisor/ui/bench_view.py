@@ -378,7 +378,7 @@ class BenchView(QWidget):
         # is killed (`destroyed` below) and the thread ends on its own, never destroyed running
         thread = BenchThread(spec)
         thread.progress.connect(self._on_progress)
-        thread.row.connect(self.results.append_row)
+        thread.row.connect(self.results.put_row)
         thread.ended.connect(self._on_ended)
         self.bench_thread = self._current.thread = thread
         start_detached(thread)

@@ -25,7 +25,7 @@ class BenchThread(QThread):
     """One benchmark run; ends with exactly one `ended` signal (Finished or Failed)."""
 
     progress = Signal(object)  # Progress
-    row = Signal(dict)  # one measured variant (CONTRACTS.md §4 row)
+    row = Signal(dict, bool)  # one variant's row (CONTRACTS.md §4), and whether it is interim
     ended = Signal(object)  # Finished | Failed
 
     def __init__(self, spec: BenchSpec, parent: QObject | None = None) -> None:
@@ -64,7 +64,7 @@ class BenchThread(QThread):
                         last = now
                         self.progress.emit(event)
                 elif isinstance(event, VariantDone):
-                    self.row.emit(event.result)
+                    self.row.emit(event.result, event.interim)
                 elif isinstance(event, Finished | Failed):
                     self.ended.emit(event)
                     return

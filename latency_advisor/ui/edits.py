@@ -47,6 +47,25 @@ def parse_ms(text: str, label: str, *, optional: bool) -> float | None:
     return value
 
 
+def parse_percent_of_requests(text: str, label: str) -> float | None:
+    """A share of requests typed in percent ("30", "30 %", "0.5"), as a fraction of 1.
+
+    Blank or 100 means every request (None), so a scenario does not grow a `presence` key for
+    a stage on every request.
+    """
+    cleaned = text.strip().removesuffix("%").strip().replace(",", ".")
+    if not cleaned:
+        return None
+    hint = f"{label} expects a percentage above 0 and at most 100, e.g. 30 (blank: every request)"
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise EditRefused(f"{hint}; got {text.strip()!r}") from None
+    if value != value or not 0 < value <= 100:
+        raise EditRefused(hint)
+    return None if value == 100 else value / 100.0
+
+
 def parse_int(text: str, label: str, low: int, high: int) -> int:
     try:
         value = int(text.strip())

@@ -35,7 +35,13 @@ from PySide6.QtWidgets import (
 
 from latency_advisor.scenario import STAGE_KINDS, Scenario
 from latency_advisor.ui.document import ScenarioDocument
-from latency_advisor.ui.edits import EditRefused, parse_int, parse_ms, with_data
+from latency_advisor.ui.edits import (
+    EditRefused,
+    parse_int,
+    parse_ms,
+    parse_percent_of_requests,
+    with_data,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -47,10 +53,24 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("p95_ms", "p95 ms", "95th percentile in milliseconds (blank: spread assumed)"),
     ("p99_ms", "p99 ms", "99th percentile in milliseconds (blank: spread assumed)"),
     ("calls", "Calls", "Sequential calls per request"),
+    (
+        "presence",
+        "% of requests",
+        "Share of requests that pass through the stage, in percent (blank: every request); "
+        "the percentiles describe those requests",
+    ),
     ("parallel_group", "Parallel group", "Stages sharing a group run concurrently"),
 )
 KEYS = [key for key, _, _ in COLUMNS]
 LABELS = {key: header for key, header, _ in COLUMNS}
+NUMERIC = frozenset({"p50_ms", "p95_ms", "p99_ms", "calls", "presence"})
+# long headers on two lines, so the stage names keep their room in a narrow pane
+HEADER_LINES = {"presence": "% of\nrequests", "parallel_group": "Parallel\ngroup"}
+
+
+def _percent(fraction: float) -> str:
+    """A fraction of requests as the percentage typed in the table (0.3 -> "30")."""
+    return f"{fraction * 100:.4g}"
 
 
 class StageTableModel(QAbstractTableModel):
@@ -86,7 +106,8 @@ class StageTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal:
             if role == Qt.ItemDataRole.DisplayRole:
-                return COLUMNS[section][1]
+                key = KEYS[section]
+                return HEADER_LINES.get(key, LABELS[key])
             if role == Qt.ItemDataRole.ToolTipRole:
                 return COLUMNS[section][2]
         elif role == Qt.ItemDataRole.DisplayRole:
@@ -102,19 +123,23 @@ class StageTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if value is None:
                 return ""
+            if key == "presence":
+                return _percent(value)
             if isinstance(value, float):
                 return f"{value:g}"
             return str(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole and key in (
-            "p50_ms",
-            "p95_ms",
-            "p99_ms",
-            "calls",
-        ):
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             if key in ("p95_ms", "p99_ms") and value is None:
                 return "Not given: the spread is assumed typical for the stage's kind"
+            if key == "presence":
+                if value is None:
+                    return "Every request passes through this stage (blank: 100 %)"
+                return (
+                    f"{_percent(value)} % of requests pass through this stage; the others skip "
+                    "it. Its percentiles describe the requests that have it."
+                )
             return COLUMNS[index.column()][2]
         if role == Qt.ItemDataRole.ForegroundRole and value is None:
             from PySide6.QtGui import QPalette
@@ -200,6 +225,8 @@ def _parse(key: str, text: str) -> Any:
         return parse_ms(text, label, optional=key != "p50_ms")
     if key == "calls":
         return parse_int(text, label, 1, 10_000)
+    if key == "presence":
+        return parse_percent_of_requests(text, label)
     return text.strip() or None  # parallel_group
 
 
@@ -262,6 +289,7 @@ class StageTable(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)  # a long stage name elides on one line, as many as fit
         self.view.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed

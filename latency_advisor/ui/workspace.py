@@ -98,7 +98,7 @@ class Workspace(QWidget):
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
-        split.setSizes([520, 760])
+        split.setSizes([610, 790])  # room for stage names beside seven number columns
         self.splitter = split
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
