@@ -338,3 +338,16 @@ def test_streaming_workload_arrives_evenly_unless_stated() -> None:
     assert stated.arrivals == "poisson"
     assert load_scenario(EXAMPLES / "rag_assistant.yaml").arrivals == "poisson"
     assert any("evenly spaced" in a for a in analyze(video).assumptions)
+
+
+def test_a_vanishing_wait_probability_gives_no_waits_and_no_overflow():
+    """Erlang C can return a wait probability near the smallest float at light load."""
+    import warnings
+
+    from latency_advisor.latency.queueing import WaitModel
+
+    uniforms = (np.arange(4096) + 0.5) / 4096
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow in the division would raise here
+        waits = WaitModel(0.01, 1e-310, 1e-308).sample_from_uniform(uniforms)
+    assert not waits.any()

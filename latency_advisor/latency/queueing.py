@@ -46,8 +46,9 @@ class WaitModel:
         if self.p_wait <= 0 or self.mean_wait_ms <= 0:
             return np.zeros_like(u)
         tail = 1.0 - u
-        waits = -self.conditional_mean_ms * np.log(np.minimum(tail / self.p_wait, 1.0))
-        return np.where(tail < self.p_wait, waits, 0.0)
+        waiting = tail < self.p_wait  # only these requests wait; dividing the rest may overflow
+        ratio = np.divide(tail, self.p_wait, out=np.ones_like(tail), where=waiting)
+        return np.where(waiting, -self.conditional_mean_ms * np.log(ratio), 0.0)
 
 
 def allen_cunneen(
