@@ -19,6 +19,7 @@ from latency_advisor.latency.model import (
     WAIT_LABEL,
     Estimate,
     Method,
+    live_samples,
 )
 from latency_advisor.scenario import Scenario
 
@@ -142,6 +143,7 @@ def _rounded(value: Any) -> Any:
 
 def path_model(scenario: Scenario, **kwargs: Any) -> PathModel:
     """The latency model of a scenario's path (its stages and how its requests arrive)."""
+    kwargs.setdefault("samples", live_samples(scenario.sla.percentile))
     return PathModel.from_stages(scenario.stages, arrivals=scenario.arrivals, **kwargs)
 
 

@@ -351,3 +351,27 @@ def test_a_vanishing_wait_probability_gives_no_waits_and_no_overflow():
         warnings.simplefilter("error")  # an overflow in the division would raise here
         waits = WaitModel(0.01, 1e-310, 1e-308).sample_from_uniform(uniforms)
     assert not waits.any()
+
+
+def test_a_p999_sla_is_estimated_within_a_few_percent_whatever_the_seed():
+    """Enough samples beyond p99.9 that the live figure does not hinge on the random seed."""
+    from latency_advisor.analysis import path_model
+    from latency_advisor.scenario import load_scenario
+    from tests.conftest import EXAMPLES
+
+    base = load_scenario(EXAMPLES / "recommender.yaml")
+    data = base.model_dump(mode="python")
+    data["sla"]["percentile"] = 99.9
+    scenario = type(base).model_validate(data)
+    reference = path_model(scenario, samples=1 << 20).estimate(0.0, 1, 99.9, method="formula")
+    errors = [
+        abs(
+            path_model(scenario, seed=seed)
+            .estimate(0.0, 1, 99.9, method="formula")
+            .at_percentile_ms
+            / reference.at_percentile_ms
+            - 1
+        )
+        for seed in range(1, 9)
+    ]
+    assert max(errors) < 0.03, [f"{e:.1%}" for e in errors]

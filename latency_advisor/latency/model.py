@@ -33,6 +33,15 @@ from latency_advisor.latency.queueing import WaitModel, allen_cunneen, mg1_waits
 from latency_advisor.latency.simulation import fifo_waits
 
 LIVE_SAMPLES = 16_384
+
+
+def live_samples(percentile: float) -> int:
+    """Samples for the live figure: 16,384 leave ~16 beyond p99.9, and its estimate then moves by
+    up to ~6% with the seed; four times as many keep a p99.9 SLA within ~2% (p99 and below are
+    already within ~1%)."""
+    return LIVE_SAMPLES if percentile < 99.9 else 4 * LIVE_SAMPLES
+
+
 SIM_REQUESTS = 1_000_000
 SIM_REQUESTS_HIGH_LOAD = 2_000_000
 SIM_WARMUP_FRACTION = 0.05
