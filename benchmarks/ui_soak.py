@@ -12,12 +12,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "resources" / "examples" / "rag_assistant.yaml"
 
 
 def rss_mb() -> float:
@@ -30,35 +26,10 @@ def main() -> None:
     parser.add_argument("--phases", type=int, default=3)
     parser.add_argument("--edits", type=int, default=400)
     args = parser.parse_args()
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from example_window import edit_and_repaint, example_window
 
-    from latency_advisor.ui.app import _application
-    from latency_advisor.ui.main_window import MainWindow
-    from latency_advisor.ui.stage_table import KEYS
-
-    app = _application()
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(settings=settings, autosave_dir=Path(tmp) / "autosave")
-        window.resize(1400, 880)
-        window.show()
-        window.build_workspace(EXAMPLE, offer_recovery=False)
-        ws = window.workspace
-        assert ws is not None
-        model = ws.stages.model
-        row = [s.name for s in ws.doc.scenario.stages].index("LLM inference")
-        index = model.index(row, KEYS.index("p50_ms"))
+    with example_window() as (window, ws, cell):
         tabs = (ws.budget, ws.plan, ws.options)
-
-        def edit(value: float) -> None:
-            loop = QEventLoop()
-            ws.analysis_ready.connect(loop.quit)
-            QTimer.singleShot(10_000, loop.quit)
-            model.setData(index, f"{value:g}")
-            loop.exec()
-            ws.analysis_ready.disconnect(loop.quit)
-            window.repaint()
 
         print(f"start: {rss_mb():.0f} MB")
         for phase in range(args.phases):
@@ -68,15 +39,12 @@ def main() -> None:
                     ws.tabs.setCurrentWidget(tabs[(i // 50) % len(tabs)])
                 if i % 7 == 0:
                     window.resize(1200 + (i % 3) * 100, 800)
-                edit(2000 + (i % 97) * 10)
+                edit_and_repaint(window, ws, cell, 2000 + (i % 97) * 10)
             took = time.perf_counter() - start
             print(
                 f"phase {phase + 1}: {args.edits} edits in {took:.1f} s, resident memory "
                 f"{before:.0f} -> {rss_mb():.0f} MB; undo steps {ws.doc.undo_stack.count()}"
             )
-        ws.doc.undo_stack.setClean()
-        window.close()
-    app.processEvents()
 
 
 if __name__ == "__main__":

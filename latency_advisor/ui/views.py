@@ -286,27 +286,24 @@ class RecommendationsView(QWidget):
                 return
 
 
-class PlanView(QWidget):
+class ChartView(QWidget):
+    """A tab that is one chart with its table: the plan waterfall, the options' tradeoffs."""
+
+    def __init__(self, title: str, chart, table, parent=None):
+        super().__init__(parent)
+        self.chart = ChartPane(title, chart, table)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.chart)
+
+    def set_analysis(self, a: Analysis) -> None:
+        self.chart.set_analysis(a)
+
+
+def plan_view() -> ChartView:
     """The plan: projected latency after each step, down to the SLA line."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.chart = ChartPane("Plan: projected latency after each step", PlanChart, tables.plan)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.chart)
-
-    def set_analysis(self, a: Analysis) -> None:
-        self.chart.set_analysis(a)
+    return ChartView("Plan: projected latency after each step", PlanChart, tables.plan)
 
 
-class OptionsView(QWidget):
+def options_view() -> ChartView:
     """The options side by side (table) and their tradeoff (Pareto) chart."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.chart = ChartPane("Options for a decision maker", OptionsChart, tables.options)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.chart)
-
-    def set_analysis(self, a: Analysis) -> None:
-        self.chart.set_analysis(a)
+    return ChartView("Options for a decision maker", OptionsChart, tables.options)

@@ -21,7 +21,7 @@ from latency_advisor.ui.document import ScenarioDocument
 from latency_advisor.ui.model_details import ModelDetails
 from latency_advisor.ui.sla_panel import SlaPanel
 from latency_advisor.ui.stage_table import StageTable
-from latency_advisor.ui.views import BudgetView, OptionsView, PlanView, RecommendationsView
+from latency_advisor.ui.views import BudgetView, RecommendationsView, options_view, plan_view
 from latency_advisor.ui.whatif_panel import WhatIfPanel
 
 TAB_KEYS = ("budget", "recommendations", "plan", "options", "whatif", "benchmarks", "rehearse")
@@ -66,8 +66,8 @@ class Workspace(QWidget):
         # views
         self.budget = BudgetView()
         self.recommendations = RecommendationsView()
-        self.plan = PlanView()
-        self.options = OptionsView()
+        self.plan = plan_view()
+        self.options = options_view()
         self.whatif = WhatIfPanel(self.doc)
         self.bench = BenchView()
         self.bench.set_scenario(self.doc.scenario)
