@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from latency_advisor.report.budget_spec import nice_ticks
 from latency_advisor.report.themes import Theme
+from latency_advisor.report.ticks import nice_ticks
 
 INTERIM = "_interim"
 """Key a viewer sets on a row shown while its variant is still being measured."""
