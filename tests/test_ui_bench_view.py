@@ -74,11 +74,18 @@ def test_quick_run_fills_table_chart_and_exports(view, qtbot, tmp_path, artifact
             view.results.index(first, 0).data(Qt.ItemDataRole.FontRole) is not None
         )
     )
+    charted: list[tuple[bool, int, bool]] = []  # per row signal: interim?, bars, provisional?
     with qtbot.waitSignal(view.run_finished, timeout=120_000) as done:
         qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
         # the click returned while the child measures: the run is not on the UI thread
         assert view.running
         assert not view.run_button.isEnabled() and view.cancel_button.isEnabled()
+        # connected after the view's own slot, so this sees the chart the row produced
+        view.bench_thread.row.connect(
+            lambda _row, interim: charted.append(
+                (interim, len(view.chart.spec.bars), view.chart.spec.provisional)
+            )
+        )
     report = done.args[0]
     assert isinstance(report, BenchReport)
     variants = [r["variant"] for r in report.results]
@@ -96,13 +103,23 @@ def test_quick_run_fills_table_chart_and_exports(view, qtbot, tmp_path, artifact
     assert view.progress.value() == view.progress.maximum()
     assert view.run_button.isEnabled() and not view.cancel_button.isEnabled()
 
-    # the chart: one bar per variant, named for screen readers with its numbers
-    assert view.chart.canvas is not None
-    assert view.chart.canvas.accessibleName() == CHART_NAME
-    bars = view.chart.figure.axes[0].patches
-    widths = [round(b.get_width(), 6) for b in bars]
-    assert widths == [round(r["speedup_vs_baseline"], 6) for r in report.results]
-    assert variants[1] in view.chart.accessibleDescription()
+    # the chart followed the interim rows (provisional bars), then showed the final ones
+    interim_seen = [c for c in charted if c[0]]
+    assert interim_seen and all(provisional for _, _, provisional in interim_seen)
+    assert {bars for _, bars, _ in interim_seen} <= {1, 2}
+    assert charted[-1] == (False, 2, False)
+
+    # the chart: one bar per variant, as long as its speedup, named for screen readers
+    chart = view.chart
+    assert chart.accessibleName() == CHART_NAME
+    chart.grab()
+    areas = chart.hit_areas()
+    assert [tip.splitlines()[0] for _, tip in areas] == variants
+    px_per_x = areas[0][0].width() / report.results[0]["speedup_vs_baseline"]
+    for (rect, _), r in zip(areas, report.results, strict=True):
+        assert rect.width() == pytest.approx(r["speedup_vs_baseline"] * px_per_x, abs=0.5)
+    assert not chart.spec.provisional
+    assert chart.spec.bars[1].label in chart.accessibleDescription()
 
     # exports, read back
     for name in ("results.csv", "results.json"):

@@ -9,11 +9,13 @@ No plotting library is imported here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import floor, log10
 
 from latency_advisor.analysis import Analysis
 from latency_advisor.latency.model import WAIT_LABEL
 from latency_advisor.report.tables import budget_segments, pct_label
+from latency_advisor.report.ticks import nice_ticks
+
+__all__ = ["BudgetSpec", "Segment", "budget_spec", "fmt_ms", "legible", "nice_ticks"]
 
 MAX_SEGMENTS = 10
 """At most this many blocks in the composed bar; the smallest stages merge (the table has all)."""
@@ -109,13 +111,3 @@ def legible(segments: list[tuple[str, float]]) -> list[tuple[str, float]]:
     merged.append((f"{len(rest)} other stages", sum(rest)))
     merged += [s for s in segments if s[0] == WAIT_LABEL]
     return merged
-
-
-def nice_ticks(upper: float, most: int = 7) -> list[float]:
-    """Round tick values from 0 to `upper` (1, 2, 2.5 or 5 times a power of ten), at most `most`."""
-    if upper <= 0:
-        return [0.0]
-    raw = upper / max(most - 1, 1)
-    power = 10.0 ** floor(log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    return [i * step for i in range(int(upper / step + 1e-9) + 1)]

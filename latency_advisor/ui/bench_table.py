@@ -14,18 +14,10 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
+from latency_advisor.bench.speedup_spec import INTERIM, fmt_ms
+
 SORT_ROLE = Qt.ItemDataRole.UserRole
-INTERIM = "_interim"  # marks a row shown while its variant is still being measured
 Index = QModelIndex | QPersistentModelIndex
-
-
-def fmt_ms(value: float | None) -> str:
-    """Milliseconds with the digits that matter: 0.031, 12.3, 1234."""
-    if value is None:
-        return "–"
-    if value >= 100:
-        return f"{value:.0f}"
-    return f"{value:.1f}" if value >= 10 else f"{value:.3f}"
 
 
 def _with_ci(point: str, ci: list | None, fmt: Callable[[float | None], str]) -> str:

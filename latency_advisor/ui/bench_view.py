@@ -378,7 +378,7 @@ class BenchView(QWidget):
         # is killed (`destroyed` below) and the thread ends on its own, never destroyed running
         thread = BenchThread(spec)
         thread.progress.connect(self._on_progress)
-        thread.row.connect(self.results.put_row)
+        thread.row.connect(self._on_row)
         thread.ended.connect(self._on_ended)
         self.bench_thread = self._current.thread = thread
         start_detached(thread)
@@ -405,6 +405,14 @@ class BenchView(QWidget):
             return
         self.progress.setValue(round(event.fraction * 1000))
         self.progress_label.setText(event.message)
+
+    def _on_row(self, row: dict[str, Any], interim: bool) -> None:
+        """A variant's row, interim or final: the table and the chart follow it at once (the
+        chart repaints in about a millisecond, so it can keep up with every round)."""
+        if self.sender() is not self.bench_thread:
+            return
+        self.results.put_row(row, interim)
+        self.chart.show_rows(self.results.rows)
 
     def _on_ended(self, event: Finished | Failed) -> None:
         if self.sender() is not self.bench_thread:

@@ -16,7 +16,6 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
 
 from latency_advisor.bench import BenchJob, BenchSpec, Failed, Finished, Progress, VariantDone
-from latency_advisor.ui.bench_chart import preload
 
 PROGRESS_EVERY_S = 0.05
 
@@ -55,7 +54,6 @@ class BenchThread(QThread):
             job.start()
             if self._cancelled:  # cancelled while the child was starting
                 job.cancel()
-            preload()  # while the child starts: the first chart then does not stall the UI
             last = 0.0
             for event in job.events():
                 if isinstance(event, Progress):

@@ -1,7 +1,7 @@
 """A chart with its numbers: every charted value is also one click away as a table.
 
 The chart is a native widget (`painted_chart.PaintedChart`) that paints itself from the analysis
-in a few milliseconds, so it follows every edit on the UI thread; matplotlib is for the PDF only.
+in a few milliseconds, so it follows every edit on the UI thread; the PDF draws its own.
 Only a visible pane redraws; a hidden one redraws when it is shown.
 """
 

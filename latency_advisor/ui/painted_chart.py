@@ -1,7 +1,7 @@
 """What every natively painted chart shares: theme, fonts, hover tips, legend and accessibility.
 
 The app's live charts are painted with QPainter from a spec the core computes (the PDF draws the
-same spec with matplotlib). QPainter needs a few milliseconds where matplotlib needs 100-300 ms
+same spec with a plotting library). QPainter needs a few milliseconds where that needs 100-300 ms
 to lay out and render text, so a chart can follow every edit on the UI thread.
 A subclass builds its spec in `describe(analysis)` and draws it in `paint(painter, frame)`.
 """

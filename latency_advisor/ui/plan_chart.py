@@ -1,4 +1,4 @@
-"""The plan waterfall painted natively, so a stage edit reaches it without waiting on matplotlib.
+"""The plan waterfall painted natively, so a stage edit reaches it within the frame.
 
 The words, numbers, order and colours come from the core's `PlanSpec` (the PDF's chart reads
 the same one); this module only decides where things go. Step names wrap under their bars, or,

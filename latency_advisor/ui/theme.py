@@ -2,7 +2,7 @@
 
 Qt's Fusion style draws from the application palette. `QStyleHints.setColorScheme` asks the
 platform for a scheme, but not every platform honours it (offscreen rendering does not), so the
-dark palette is also set explicitly; charts are drawn with the matching matplotlib theme.
+dark palette is also set explicitly; the painted charts use the matching chart theme.
 """
 
 from __future__ import annotations
