@@ -17,7 +17,8 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QImage
 
 from latency_advisor.bench import BenchSpec, run_bench
-from latency_advisor.bench.speedup_spec import INTERIM, ci_bounds, fmt_ms, speedup_spec
+from latency_advisor.bench.results import fmt_ms
+from latency_advisor.bench.speedup_spec import INTERIM, ci_bounds, speedup_spec
 from latency_advisor.report.themes import DARK, LIGHT, Theme
 from latency_advisor.ui.bench_chart import CHART_NAME, SpeedupChart
 from tests.test_ui_painted_charts import _near

@@ -130,10 +130,13 @@ def load_report(path: str | Path) -> BenchReport:
     return BenchReport(data)
 
 
-def _fmt_ms(value: float | None) -> str:
+def fmt_ms(value: float | None) -> str:
+    """Milliseconds with the digits that matter: 0.031, 12.3, 1234 (a dash when unknown)."""
     if value is None:
-        return "-"
-    return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+        return "–"
+    if value >= 100:
+        return f"{value:.0f}"
+    return f"{value:.1f}" if value >= 10 else f"{value:.3f}"
 
 
 def format_text(report: BenchReport) -> str:
@@ -155,10 +158,10 @@ def format_text(report: BenchReport) -> str:
     ]
     for r in report.results:
         ci = r.get("p99_ci_ms") or [None, None]
-        ci_text = f"[{_fmt_ms(ci[0])}, {_fmt_ms(ci[1])}]"
+        ci_text = f"[{fmt_ms(ci[0])}, {fmt_ms(ci[1])}]"
         diff = r.get("max_abs_output_diff")
         lines.append(
-            f"{r['variant']:<52} {_fmt_ms(r['p50_ms']):>9} {_fmt_ms(r.get('p99_ms')):>9} "
+            f"{r['variant']:<52} {fmt_ms(r['p50_ms']):>9} {fmt_ms(r.get('p99_ms')):>9} "
             f"{ci_text:>19} {r.get('samples', 0):>7} {r['speedup_vs_baseline']:>7.2f}x "
             f"{'-' if diff is None else f'{diff:.2g}':>10}"
         )
@@ -179,8 +182,8 @@ def format_text(report: BenchReport) -> str:
             f"{'':<12} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9}",
         ]
         lines.append(
-            f"{'measured':<12} {_fmt_ms(meas['p50_ms']):>9} "
-            f"{_fmt_ms(meas['p95_ms']):>9} {_fmt_ms(meas['p99_ms']):>9}"
+            f"{'measured':<12} {fmt_ms(meas['p50_ms']):>9} "
+            f"{fmt_ms(meas['p95_ms']):>9} {fmt_ms(meas['p99_ms']):>9}"
         )
         for label, key in (
             ("predicted", "predicted"),
@@ -189,8 +192,8 @@ def format_text(report: BenchReport) -> str:
             p = ol.get(key) or {}
             if p.get("steady_state"):
                 lines.append(
-                    f"{label:<12} {_fmt_ms(p['p50_ms']):>9} {_fmt_ms(p['p95_ms']):>9} "
-                    f"{_fmt_ms(p['p99_ms']):>9}"
+                    f"{label:<12} {fmt_ms(p['p50_ms']):>9} {fmt_ms(p['p95_ms']):>9} "
+                    f"{fmt_ms(p['p99_ms']):>9}"
                 )
             elif p:
                 lines.append(f"{label}: {p.get('note', 'no steady state')}")

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from latency_advisor.bench.results import fmt_ms
 from latency_advisor.report.themes import Theme
 from latency_advisor.report.ticks import nice_ticks
 
@@ -36,15 +37,6 @@ LEGEND: tuple[tuple[Verdict, str], ...] = (
     ("loss", "slower (CI below 1×)"),
     ("baseline", "baseline"),
 )
-
-
-def fmt_ms(value: float | None) -> str:
-    """Milliseconds with the digits that matter: 0.031, 12.3, 1234."""
-    if value is None:
-        return "–"
-    if value >= 100:
-        return f"{value:.0f}"
-    return f"{value:.1f}" if value >= 10 else f"{value:.3f}"
 
 
 def fmt_x(value: float) -> str:

@@ -14,7 +14,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from latency_advisor.bench.speedup_spec import INTERIM, fmt_ms
+from latency_advisor.bench.results import fmt_ms
+from latency_advisor.bench.speedup_spec import INTERIM
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
 Index = QModelIndex | QPersistentModelIndex
