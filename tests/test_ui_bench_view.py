@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtCore import Qt
 
 from latency_advisor.bench import BenchReport, BenchSpec, run_bench
 from latency_advisor.scenario import load_scenario
 from latency_advisor.ui.bench_chart import CHART_NAME
 from latency_advisor.ui.bench_view import BenchView
 from tests.conftest import EXAMPLES
+from tests.ui_helpers import drop_file
 
 SMALL = "mlp-s"
 SHORT_S = 0.3
@@ -265,15 +265,6 @@ def test_attach_to_a_stage_that_is_gone_says_so(view, measured):
 
 
 def test_dropped_results_file_is_shown(view, measured):
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(measured))])
-    event = QDropEvent(
-        QPointF(10, 10),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    view.dropEvent(event)
+    drop_file(view, measured)
     assert view.report is not None and view.table.model().rowCount() == 2
     assert view.json_button.isEnabled()

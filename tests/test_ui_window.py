@@ -8,15 +8,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
-from PySide6.QtGui import QDropEvent, QPalette
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox, QToolButton
 
 from latency_advisor.scenario import dump_scenario, load_scenario
 from latency_advisor.ui.main_window import MainWindow
 from latency_advisor.ui.stage_table import KEYS
 from tests.conftest import EXAMPLES
-from tests.ui_helpers import answer_next_dialog, copy_example, wait_analysis
+from tests.ui_helpers import answer_next_dialog, copy_example, drop_file, wait_analysis
 
 
 def make_window(qtbot, tmp_path: Path, path: Path | None, *, recovery: bool = False):
@@ -342,16 +342,7 @@ def test_autosave_and_recovery_after_a_crash(qtbot, tmp_path: Path, rag: Path) -
 
 def test_drop_a_scenario_file_opens_it(qtbot, window, tmp_path: Path) -> None:
     other = copy_example(tmp_path, "bert_intent")
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(other))])
-    event = QDropEvent(
-        QPointF(10, 10),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.NoButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    wait_analysis(qtbot, window, lambda: window.dropEvent(event))
+    wait_analysis(qtbot, window, lambda: drop_file(window, other))
     assert window.workspace.doc.path == other
     assert window.workspace.analysis.scenario == load_scenario(other).name
 
@@ -474,17 +465,8 @@ def test_drop_a_trace_file_previews_and_merges_as_one_undo_step(
     from tests.trace_files import make_requests, write_otlp_lines
 
     traces = write_otlp_lines(make_requests(50, seed=5), tmp_path / "traces.jsonl")
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(traces))])
-    event = QDropEvent(
-        QPointF(10, 10),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.NoButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
     before = window.workspace.doc.scenario
-    window.dropEvent(event)
+    drop_file(window, traces)
     dialog = window.findChild(ImportDialog)
     assert dialog is not None and window.workspace.doc.path != traces  # not opened as a scenario
     qtbot.waitUntil(lambda: dialog.merge_button.isEnabled(), timeout=30_000)

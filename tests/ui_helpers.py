@@ -6,8 +6,9 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QWidget
 
 from tests.conftest import EXAMPLES
 
@@ -42,3 +43,18 @@ def wait_analysis(qtbot, window, action: Callable[[], None], timeout: int = 20_0
     with qtbot.waitSignal(window.workspace.analysis_ready, timeout=timeout) as blocker:
         action()
     return blocker.args[0]
+
+
+def drop_file(widget: QWidget, path: Path) -> None:
+    """Drop `path` on `widget` as a file manager would (the event does not own its data, so
+    the data is kept alive here until the widget has handled it)."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    widget.dropEvent(event)
