@@ -26,6 +26,9 @@ from pydantic import (
 
 from latency_advisor.atomic import atomic_write_text
 from latency_advisor.errors import UserError
+from latency_advisor.safe_json import load_json
+from latency_advisor.safe_yaml import SafeReadError, decode_text, load_yaml, read_bytes
+from latency_advisor.scenario_values import check_values
 
 FORMAT = "latency-advisor/scenario/v1"
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -253,22 +256,11 @@ class ScenarioError(UserError):
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario file (YAML or JSON, chosen by content) or raise ScenarioError."""
-    path = Path(path)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise ScenarioError(path, f"cannot read the file ({exc.strerror or exc})") from None
-    if size > MAX_FILE_BYTES:
-        raise ScenarioError(
-            path,
-            f"the file is {size / 1e6:.1f} MB; a scenario file is at most "
-            f"{MAX_FILE_BYTES // (1024 * 1024)} MB (is this the right file?)",
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError(path, f"cannot read the file ({exc.strerror or exc})") from None
-    return parse_scenario(raw, source=path)
+        raw = read_bytes(path, MAX_FILE_BYTES, "scenario file")
+    except SafeReadError as exc:
+        raise ScenarioError(path, exc.message) from None
+    return parse_scenario(raw, source=Path(path))
 
 
 def parse_scenario(raw: bytes | str, source: str | Path | None = None) -> Scenario:
@@ -306,6 +298,10 @@ def validate_scenario(
             field="format",
             line=(lines or {}).get(("format",)),
         )
+    problem = check_values(data)
+    if problem is not None:
+        at, message = problem
+        raise ScenarioError(source, message, field=_dotted(at), line=_line_of(lines or {}, at))
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -313,84 +309,39 @@ def validate_scenario(
 
 
 def _decode(raw: bytes, source: str | Path | None) -> str:
-    if b"\x00" in raw[:8192]:
-        raise ScenarioError(source, "this is a binary file, not a YAML or JSON scenario")
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+        return decode_text(raw)
+    except SafeReadError as exc:
         raise ScenarioError(
-            source, f"the file is not UTF-8 text (bad byte at offset {exc.start})"
+            source,
+            exc.message.replace(
+                "binary file, not text", "binary file, not a YAML or JSON scenario"
+            ),
         ) from None
 
 
 def _parse_json(text: str, source: str | Path | None) -> Any:
     try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise ScenarioError(source, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
-    except ValueError as exc:
-        raise ScenarioError(source, str(exc)) from None
-    except RecursionError:
-        raise ScenarioError(source, "the JSON document is nested too deeply") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number a scenario can hold")
+        return load_json(text)
+    except SafeReadError as exc:
+        raise ScenarioError(source, exc.message, field=_dotted(exc.field), line=exc.line) from None
 
 
 def _parse_yaml(text: str, source: str | Path | None) -> tuple[Any, dict[tuple, int]]:
     try:
-        loader = yaml.SafeLoader(text)
-    except yaml.YAMLError as exc:  # the reader refuses control characters up front
-        raise ScenarioError(source, f"invalid YAML: {exc}") from None
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, {}
-        lines: dict[tuple, int] = {}
-        _index_lines(node, (), lines, [0], source)
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = exc.problem or exc.context or "invalid YAML"
-        if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in problem:
-            problem = f"{problem}; scenario files hold plain data only (no YAML tags)"
-        raise ScenarioError(source, f"invalid YAML: {problem}", line=line) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(source, f"invalid YAML: {exc}") from None
-    except RecursionError:
-        raise ScenarioError(source, "the YAML document is nested too deeply") from None
-    finally:
-        loader.dispose()
-    return data, lines
+        return load_yaml(text, MAX_YAML_NODES)
+    except SafeReadError as exc:
+        message = exc.message
+        if message.startswith("YAML tags"):
+            message = message.replace("the file holds", "scenario files hold")
+        raise ScenarioError(source, message, field=_dotted(exc.field), line=exc.line) from None
 
 
-def _index_lines(
-    node: yaml.Node, path: tuple, lines: dict[tuple, int], count: list[int], source: Any
-) -> None:
-    """Record the line of every field; refuse duplicate keys and alias bombs."""
-    count[0] += 1
-    if count[0] > MAX_YAML_NODES:
-        raise ScenarioError(source, "the YAML document is too large (too many nodes or aliases)")
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if key is not None and key != "<<":
-                if key in seen:
-                    raise ScenarioError(
-                        source,
-                        f"the key {key!r} appears twice",
-                        field=_dotted((*path, key)),
-                        line=key_node.start_mark.line + 1,
-                    )
-                seen.add(key)
-            _index_lines(value_node, (*path, key), lines, count, source)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _index_lines(item, (*path, index), lines, count, source)
+def _line_of(lines: dict[tuple, int], at: tuple) -> int | None:
+    for cut in range(len(at), -1, -1):
+        if at[:cut] in lines:
+            return lines[at[:cut]]
+    return None
 
 
 def _from_validation(

@@ -25,6 +25,8 @@ def fifo_waits(interarrival_ms: np.ndarray, service_ms: np.ndarray, servers: int
         steps = service_ms[:-1] - interarrival_ms[1:]
         walk = np.concatenate(([0.0], np.cumsum(steps)))
         return walk - np.minimum.accumulate(walk)
+    if servers >= n:  # a free server for every request: nobody waits (and no huge heap)
+        return np.zeros(n)
     arrivals = np.cumsum(interarrival_ms).tolist()
     services = service_ms.tolist()
     free = [0.0] * servers
