@@ -29,7 +29,8 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `only`, just that command's (a start imports one command module)."""
     parser = argparse.ArgumentParser(
         prog="latency-advisor",
         description="Where the time of an ML-backed request goes, and what to fix first.",
@@ -39,7 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show a traceback for unexpected errors"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMANDS.values():
+    for name, module in COMMANDS.items():
+        if only is not None and name != only:
+            continue
         mod = importlib.import_module(f"latency_advisor.commands.{module}")
         command = mod.add_parser(sub)
         command.set_defaults(_run=mod.run)
@@ -48,9 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     if not any(a in COMMANDS for a in argv) and not any(a in ("-h", "--help") for a in argv):
         argv = ["gui", *argv] if "--version" not in argv else argv
+    parser = build_parser(_command_of(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: 2 for usage errors, 0 for --help
@@ -74,6 +77,16 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The command word when it comes first after global options (else None: build them all)."""
+    for arg in argv:
+        if arg in COMMANDS:
+            return arg
+        if arg not in ("--debug",):
+            return None
+    return None
 
 
 def gui_main() -> int:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# the compiled-rule cache goes to a folder of the test run's own, never the user's cache
+os.environ.setdefault("LATENCY_ADVISOR_CACHE_DIR", tempfile.mkdtemp(prefix="la-test-cache-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "resources" / "examples"

@@ -1,38 +1,32 @@
 """Safe, typed expressions for rule conditions and effect sizes; never Python `eval`.
 
-`rule-engine` parses the text against the typed fact vocabulary (unknown facts and type clashes
-fail at compile time, with a suggestion). Its syntax tree is then turned into a small tree of
-closures over plain floats, strings and booleans: a whitelist of node kinds (logic, comparison,
-arithmetic, `in`, ternary, literals, facts). Anything else - attribute access, calls, regular
-expressions, comprehensions - is refused, so a condition can only read facts and compute with
-them. The closures evaluate about a hundred times faster than rule-engine's own interpreter,
-which matters for a library of a thousand rules.
+`rule-engine`'s grammar parses the text, but its syntax tree is never *built*: building folds
+constant sub-expressions, which would run a regular expression between two literals
+(`'aaaa!' =~ '(a+)+$'` hangs) before any check of ours. The unbuilt parse tree is checked node by
+node against a whitelist (logic, comparison, arithmetic, `in` a literal list, ternary, literals,
+facts of the typed vocabulary) and turned into a plain tuple tree (`tree_eval`). Anything else -
+attribute access, indexing, calls, regular expressions, comprehensions, `$` built-ins - is
+refused, so a condition can only read facts and compute with them. The parser itself is imported
+only when a rule must be compiled: a library read from the cache never needs it.
 """
 
 from __future__ import annotations
 
-import operator
+import difflib
+import math
 import re
-from collections.abc import Callable
+import threading
 from dataclasses import dataclass, field
-from decimal import Decimal
-from functools import cache
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import rule_engine
-from rule_engine import ast as re_ast
-from rule_engine import errors as re_errors
-from rule_engine.types import DataType
-
 from latency_advisor.rules.facts import FACTS, FactType
+from latency_advisor.rules.tree_eval import ARITHMETIC, EQUALITY, ORDER, Evaluator, Tree, symbols_of
+from latency_advisor.rules.tree_eval import evaluator as tree_evaluator
 
 MAX_EXPRESSION_CHARS = 2000
-Evaluator = Callable[[dict[str, Any]], Any]
-_TYPES: dict[FactType, Any] = {
-    "number": DataType.FLOAT,
-    "string": DataType.STRING,
-    "boolean": DataType.BOOLEAN,
-}
+MAX_DEPTH = 100
+_LOCK = threading.Lock()
 
 
 class ExpressionError(ValueError):
@@ -48,18 +42,18 @@ class ExpressionError(ValueError):
 
 @dataclass(frozen=True)
 class Expression:
-    """A compiled expression: its text, result type, the facts it reads and its evaluator."""
+    """A compiled expression: its text, result type, the facts it reads, its tree and evaluator."""
 
     text: str
     result: FactType
     symbols: frozenset[str]
     evaluate: Evaluator = field(compare=False, repr=False)
+    tree: Tree = field(default=(), compare=False, repr=False)
 
 
-@cache
-def _context() -> rule_engine.Context:
-    types = {name: _TYPES[fact.type] for name, fact in FACTS.items()}
-    return rule_engine.Context(type_resolver=rule_engine.type_resolver_from_dict(types))
+def expression_from_tree(text: str, result: FactType, tree: Tree) -> Expression:
+    """An expression from a tree checked earlier (the rule cache); raises TreeError if damaged."""
+    return Expression(text, result, symbols_of(tree), tree_evaluator(tree), tree)
 
 
 def compile_expression(text: str, expect: FactType) -> Expression:
@@ -73,19 +67,27 @@ def compile_expression(text: str, expect: FactType) -> Expression:
         raise ExpressionError(
             "'__' is not allowed: conditions read facts, never Python internals", line, column
         )
+    parsed = _parse(text)
+    tree, result = _Checker(text).check(parsed, 0)
+    if result != expect:
+        raise ExpressionError(f"the expression gives a {result}; expected a {expect}")
+    return expression_from_tree(text, expect, tree)
+
+
+def _parse(text: str) -> Any:
+    """rule-engine's unbuilt parse tree of `text` (nothing evaluated, nothing folded)."""
+    from rule_engine import errors as re_errors
+
+    from latency_advisor.rules.parser_cache import condition_parser
+
+    parser, context = condition_parser()
     try:
-        rule = rule_engine.Rule(text, context=_context())
-    except re_errors.SymbolResolutionError as exc:
-        hint = f"; did you mean '{exc.suggestion}'?" if exc.suggestion else ""
-        raise ExpressionError(
-            f"unknown fact '{exc.symbol_name}'{hint} (see `latency-advisor rules facts`)",
-            *_find_word(text, exc.symbol_name),
-        ) from None
-    except re_errors.AttributeResolutionError as exc:
-        raise ExpressionError(
-            f"attribute access ('.{exc.attribute_name}') is not allowed in rule expressions",
-            *_find_word(text, exc.attribute_name),
-        ) from None
+        with _LOCK:
+            parser.context = context
+            try:
+                return parser._parser.parse(text, lexer=parser._lexer.clone())
+            finally:
+                parser.context = None
     except re_errors.RuleSyntaxError as exc:
         token = exc.token
         if token is None:
@@ -99,11 +101,6 @@ def compile_expression(text: str, expect: FactType) -> Expression:
         raise ExpressionError(f"invalid expression: {exc.message}") from None
     except (RecursionError, MemoryError, ArithmeticError):
         raise ExpressionError("the expression is too complex to compile") from None
-    symbols: set[str] = set()
-    evaluate, result = _build(rule.statement.expression, symbols)
-    if result != expect:
-        raise ExpressionError(f"the expression gives a {result}; expected a {expect}")
-    return Expression(text=text, result=expect, symbols=frozenset(symbols), evaluate=evaluate)
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -118,75 +115,7 @@ def _find_word(text: str, word: str) -> tuple[int | None, int | None]:
     return _position(text, match.start()) if match else (None, None)
 
 
-# ------------------------------------------------------------------ syntax tree -> closures
-
-_ARITHMETIC = {
-    "add": operator.add,
-    "sub": operator.sub,
-    "mul": operator.mul,
-    "tdiv": operator.truediv,
-    "fdiv": operator.floordiv,
-    "mod": operator.mod,
-}
-_ORDER = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
-
-
-def _type_of(datatype: Any) -> FactType:
-    if datatype == DataType.FLOAT:
-        return "number"
-    if datatype == DataType.STRING:
-        return "string"
-    if datatype == DataType.BOOLEAN:
-        return "boolean"
-    raise ExpressionError(f"values of type {getattr(datatype, 'name', datatype)} are not supported")
-
-
-def _literal(value: Any) -> tuple[Evaluator, FactType]:
-    if isinstance(value, bool):
-        return (lambda _f: value), "boolean"
-    if isinstance(value, Decimal | int | float):
-        number = float(value)
-        return (lambda _f: number), "number"
-    if isinstance(value, str):
-        return (lambda _f: value), "string"
-    raise ExpressionError(f"literal {value!r} is not supported (use numbers, strings, booleans)")
-
-
-def _build(node: Any, symbols: set[str]) -> tuple[Evaluator, FactType]:
-    if isinstance(node, re_ast.SymbolExpression):
-        if node.scope is not None:
-            raise ExpressionError(f"built-in symbols (${node.name}) are not supported")
-        name = node.name
-        symbols.add(name)
-        return (lambda f: f[name]), FACTS[name].type
-    if isinstance(node, re_ast.ArrayExpression | re_ast.SetExpression):
-        raise ExpressionError("a list can only stand on the right of 'in'")
-    if isinstance(node, re_ast.LiteralExpressionBase):
-        return _literal(node.value)
-    if isinstance(node, re_ast.UnaryExpression):
-        inner, kind = _build(node.right, symbols)
-        if node.type == "not":
-            return (lambda f: not inner(f)), "boolean"
-        if kind != "number":
-            raise ExpressionError("unary minus needs a number")
-        return (lambda f: -inner(f)), "number"
-    if isinstance(node, re_ast.TernaryExpression):
-        cond, ckind = _build(node.condition, symbols)
-        yes, ykind = _build(node.case_true, symbols)
-        no, nkind = _build(node.case_false, symbols)
-        if ckind != "boolean" or ykind != nkind:
-            raise ExpressionError("'c ? a : b' needs a boolean c and a, b of the same type")
-        return (lambda f: yes(f) if cond(f) else no(f)), ykind
-    if isinstance(node, re_ast.ContainsExpression):
-        return _contains(node, symbols)
-    if isinstance(node, re_ast.BinaryExpressionBase):
-        return _binary(node, symbols)
-    what = _REFUSED.get(type(node).__name__, type(node).__name__)
-    raise ExpressionError(
-        f"{what} is not allowed in rule expressions (facts, literals, and/or/not, comparisons, "
-        "arithmetic, 'x in [...]' and 'c ? a : b' are)"
-    )
-
+# ------------------------------------------------------------------ parse tree -> checked tree
 
 _REFUSED = {
     "GetAttributeExpression": "attribute access (x.name)",
@@ -196,75 +125,172 @@ _REFUSED = {
     "ComprehensionExpression": "a comprehension",
     "MappingExpression": "a mapping",
     "CoalesceExpression": "'??'",
+    "FuzzyComparisonExpression": "a regular expression match",
+    "DatetimeExpression": "a date literal",
+    "TimedeltaExpression": "a time-span literal",
+    "BytesExpression": "a bytes literal",
+    "NullExpression": "null",
+}
+_SYMBOLS = {
+    "eq": "==",
+    "ne": "!=",
+    "lt": "<",
+    "le": "<=",
+    "gt": ">",
+    "ge": ">=",
+    "add": "+",
+    "sub": "-",
+    "mul": "*",
+    "tdiv": "/",
+    "fdiv": "//",
+    "mod": "%",
+    "pow": "**",
+    "eq_fzm": "=~",
+    "eq_fzs": "=~~",
+    "ne_fzm": "!~",
+    "ne_fzs": "!~~",
 }
 
 
-def _contains(node: Any, symbols: set[str]) -> tuple[Evaluator, FactType]:
-    member, mkind = _build(node.member, symbols)
-    container = node.container
-    if not isinstance(container, re_ast.ArrayExpression | re_ast.SetExpression):
-        raise ExpressionError("'x in ...' needs a literal list on the right, e.g. ['cpu', 'gpu']")
-    values = []
-    for item in container.value:
-        if not isinstance(item, re_ast.LiteralExpressionBase):
-            raise ExpressionError("a list after 'in' may hold only literal values")
-        _, kind = _literal(item.value)
-        if kind != mkind:
-            raise ExpressionError(f"'in' compares a {mkind} with a list holding a {kind}")
-        values.append(float(item.value) if kind == "number" else item.value)
-    frozen = frozenset(values)
-    return (lambda f: member(f) in frozen), "boolean"
+_ARITHMETIC_KINDS = ("ArithmeticExpression", "AddExpression", "SubtractExpression")
+_BINARY = (
+    *_ARITHMETIC_KINDS,
+    "LogicExpression",
+    "ComparisonExpression",
+    "ArithmeticComparisonExpression",
+    "BitwiseExpression",
+    "BitwiseShiftExpression",
+)
 
 
-def _binary(node: Any, symbols: set[str]) -> tuple[Evaluator, FactType]:
-    left, lkind = _build(node.left, symbols)
-    right, rkind = _build(node.right, symbols)
-    op = node.type
-    if isinstance(node, re_ast.LogicExpression):
-        if lkind != "boolean" or rkind != "boolean":
-            raise ExpressionError(f"'{op}' joins booleans; got a {lkind} and a {rkind}")
-        if op == "and":
-            return (lambda f: bool(left(f) and right(f))), "boolean"
-        return (lambda f: bool(left(f) or right(f))), "boolean"
-    if lkind != rkind:
-        raise ExpressionError(f"'{_symbol(op)}' compares or combines a {lkind} with a {rkind}")
-    if isinstance(node, re_ast.ArithmeticComparisonExpression) and op in _ORDER:
-        fn = _ORDER[op]
-        return (lambda f: fn(left(f), right(f))), "boolean"
-    if isinstance(node, re_ast.ComparisonExpression) and op in ("eq", "ne"):
-        if op == "eq":
-            return (lambda f: left(f) == right(f)), "boolean"
-        return (lambda f: left(f) != right(f)), "boolean"
-    if op in _ARITHMETIC and lkind == "number":
-        fn = _ARITHMETIC[op]
+class _Checker:
+    """Walks rule-engine's deferred nodes (class, args) without building them."""
 
-        def arithmetic(f: dict[str, Any]) -> float:
+    def __init__(self, text: str):
+        self.text = text
+
+    def check(self, node: Any, depth: int) -> tuple[Tree, FactType]:
+        if depth > MAX_DEPTH:
+            raise ExpressionError("the expression is nested too deeply")
+        name = type(node).__name__
+        if name != "_DeferredAstNode":
+            raise ExpressionError(f"unexpected part {node!r:.40} in the expression")
+        kind = node.cls.__name__
+        args = node.args[1:]  # args[0] is the parser's context
+        if kind == "Statement":
+            return self.check(args[0], depth + 1)
+        if kind == "SymbolExpression":
+            return self.symbol(args[0], node.kwargs.get("scope"))
+        if kind in ("StringExpression", "BooleanExpression", "FloatExpression"):
+            return self.literal(node)
+        if kind == "UnaryExpression":
+            inner, itype = self.check(args[1], depth + 1)
+            if args[0].lower() == "not":
+                return ("not", inner), "boolean"
+            if itype != "number":
+                raise ExpressionError("unary minus needs a number")
+            return ("neg", inner), "number"
+        if kind == "TernaryExpression":
+            (cond, ctype), (yes, ytype), (no, ntype) = (self.check(a, depth + 1) for a in args)
+            if ctype != "boolean" or ytype != ntype:
+                raise ExpressionError("'c ? a : b' needs a boolean c and a, b of the same type")
+            return ("if", cond, yes, no), ytype
+        if kind == "ContainsExpression":
+            return self.contains(args[0], args[1], depth)
+        if kind in ("ArrayExpression", "SetExpression"):
+            raise ExpressionError("a list can only stand on the right of 'in'")
+        if kind == "FuzzyComparisonExpression":
+            raise ExpressionError(
+                f"'{_SYMBOLS.get(args[0].lower(), args[0])}' is not supported: "
+                "regular expressions are not allowed in rule expressions"
+            )
+        if kind in _REFUSED:
+            raise ExpressionError(
+                f"{_REFUSED[kind]} is not allowed in rule expressions (facts, literals, "
+                "and/or/not, comparisons, arithmetic, 'x in [...]' and 'c ? a : b' are)"
+            )
+        if kind in _BINARY and len(args) == 3 and isinstance(args[0], str):
+            return self.binary(kind, args[0].lower(), args[1], args[2], depth)
+        raise ExpressionError(f"{kind} is not allowed in rule expressions")
+
+    def symbol(self, name: str, scope: Any) -> tuple[Tree, FactType]:
+        if scope is not None:
+            raise ExpressionError(f"built-in symbols (${name}) are not supported")
+        if name not in FACTS:
+            close = difflib.get_close_matches(name, FACTS, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise ExpressionError(
+                f"unknown fact '{name}'{hint} (see `latency-advisor rules facts`)",
+                *_find_word(self.text, name),
+            )
+        return ("fact", name), FACTS[name].type
+
+    def literal(self, node: Any) -> tuple[Tree, FactType]:
+        kind, value = node.cls.__name__, node.args[1]
+        if kind == "FloatExpression":
             try:
-                return fn(left(f), right(f))
-            except ZeroDivisionError:
-                return 0.0
+                number = float(Decimal(str(value).replace("_", "")))
+            except (InvalidOperation, ValueError):
+                number = _int_literal(str(value))
+            if not math.isfinite(number):
+                raise ExpressionError(f"the number {str(value)[:20]} is too large")
+            return ("const", number), "number"
+        if kind == "BooleanExpression" or isinstance(value, bool):
+            return ("const", bool(value)), "boolean"
+        return ("const", str(value)), "string"
 
-        return arithmetic, "number"
-    raise ExpressionError(f"operator '{_symbol(op)}' is not supported in rule expressions")
+    def contains(self, container: Any, member: Any, depth: int) -> tuple[Tree, FactType]:
+        tree, mtype = self.check(member, depth + 1)
+        if type(container).__name__ != "_DeferredAstNode" or container.cls.__name__ not in (
+            "ArrayExpression",
+            "SetExpression",
+        ):
+            raise ExpressionError(
+                "'x in ...' needs a literal list on the right, e.g. ['cpu', 'gpu']"
+            )
+        values = []
+        for item in container.args[1]:
+            if type(item).__name__ != "_DeferredAstNode" or item.cls.__name__ not in (
+                "StringExpression",
+                "BooleanExpression",
+                "FloatExpression",
+            ):
+                raise ExpressionError("a list after 'in' may hold only literal values")
+            (_, value), itype = self.literal(item)
+            if itype != mtype:
+                raise ExpressionError(f"'in' compares a {mtype} with a list holding a {itype}")
+            values.append(value)
+        return ("in", tree, values), "boolean"
+
+    def binary(
+        self, kind: str, op: str, left: Any, right: Any, depth: int
+    ) -> tuple[Tree, FactType]:
+        ltree, ltype = self.check(left, depth + 1)
+        rtree, rtype = self.check(right, depth + 1)
+        if kind == "LogicExpression" and op in ("and", "or"):
+            if ltype != "boolean" or rtype != "boolean":
+                raise ExpressionError(f"'{op}' joins booleans; got a {ltype} and a {rtype}")
+            return (op, ltree, rtree), "boolean"
+        if ltype != rtype:
+            raise ExpressionError(
+                f"'{_SYMBOLS.get(op, op)}' compares or combines a {ltype} with a {rtype}"
+            )
+        if kind == "ArithmeticComparisonExpression" and op in ORDER:
+            if ltype == "boolean":
+                raise ExpressionError(f"'{_SYMBOLS[op]}' orders numbers or strings, not booleans")
+            return ("cmp", op, ltree, rtree), "boolean"
+        if kind == "ComparisonExpression" and op in EQUALITY:
+            return ("cmp", op, ltree, rtree), "boolean"
+        if kind in _ARITHMETIC_KINDS and op in ARITHMETIC and ltype == "number":
+            return ("arith", op, ltree, rtree), "number"
+        raise ExpressionError(
+            f"operator '{_SYMBOLS.get(op, op)}' is not supported in rule expressions"
+        )
 
 
-def _symbol(op: str) -> str:
-    return {
-        "eq": "==",
-        "ne": "!=",
-        "lt": "<",
-        "le": "<=",
-        "gt": ">",
-        "ge": ">=",
-        "add": "+",
-        "sub": "-",
-        "mul": "*",
-        "tdiv": "/",
-        "fdiv": "//",
-        "mod": "%",
-        "pow": "**",
-        "eq_fzm": "=~",
-        "eq_fzs": "=~~",
-        "ne_fzm": "!~",
-        "ne_fzs": "!~~",
-    }.get(op, op)
+def _int_literal(text: str) -> float:
+    """Hex, octal and binary literals (0x10, 0o17, 0b101)."""
+    try:
+        return float(int(text, 0))
+    except ValueError:
+        raise ExpressionError(f"cannot read the number {text[:20]!r}") from None

@@ -1,9 +1,10 @@
 """Load rule files from the bundled library and the user's folders; compile every expression.
 
 A broken file is refused whole, with its path, the line, the rule id and what is wrong, and
-nothing in it ever runs: YAML is read with the safe loader, and conditions compile through the
-typed expression compiler (never `eval`). The loaded library is cached per set of folders and
-file modification times, so an analysis pays for loading once.
+nothing in it ever runs: YAML is read by the bounded reader (`safe_yaml`: no tags, no duplicate
+keys, node and number limits), and conditions compile through the typed expression compiler
+(never `eval`). The compiled library is cached by the rule files' content, in the process and on
+disk (`library_cache`), so a start pays for compiling only after a rule file changes.
 """
 
 from __future__ import annotations
@@ -13,16 +14,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from latency_advisor.errors import UserError
 from latency_advisor.paths import rules_dir
+from latency_advisor.rules import library_cache
 from latency_advisor.rules.conditions import Expression, ExpressionError, compile_expression
 from latency_advisor.rules.schema import RULE_FORMAT, Effect, RuleFile, RuleSpec
+from latency_advisor.safe_yaml import SafeReadError, decode_text, load_yaml, read_bytes
 
 ENV_VAR = "LATENCY_ADVISOR_RULES"
 MAX_RULE_FILE_BYTES = 1024 * 1024
+MAX_RULE_NODES = 50_000
+MAX_EFFECT_VALUE = 1e6  # any number in an effect range
+MAX_SERVERS_FACTOR = 1000.0  # extra capacity a rule may add: at most a thousand times the fleet
 RANGE_FIELDS = (
     "speedup",
     "cut",
@@ -118,27 +123,83 @@ def rule_files(folders: tuple[Path, ...]) -> list[Path]:
     return files
 
 
-_CACHE: dict[tuple, Library] = {}
+_CACHE: dict[str, Library] = {}
 
 
 def load_library(extra: list[str | Path] | None = None) -> Library:
-    """The bundled rules plus the user's, compiled; cached until a file changes."""
+    """The bundled rules plus the user's, compiled; cached by the files' content."""
     folders = library_folders(extra)
     files = rule_files(folders)
-    stats = [p.stat() for p in files]
-    key = tuple((str(p), st.st_mtime_ns, st.st_size) for p, st in zip(files, stats, strict=True))
+    contents = [_read_bytes(path) for path in files]
+    key = library_cache.content_key(files, contents)
     if key not in _CACHE:
         if len(_CACHE) > 8:
             _CACHE.clear()
-        _CACHE[key] = load_files(files, folders)
+        library = _from_cache(key, folders)
+        if library is None:
+            library = load_files(files, folders, contents)
+            library_cache.write_entry(key, [_rule_to_data(rule) for rule in library.rules])
+        _CACHE[key] = library
     return _CACHE[key]
 
 
-def load_files(files: list[Path], folders: tuple[Path, ...] = ()) -> Library:
+def _from_cache(key: str, folders: tuple[Path, ...]) -> Library | None:
+    entry = library_cache.read_entry(key)
+    if entry is None:
+        return None
+    try:
+        return Library(rules=[_rule_from_data(item) for item in entry], folders=folders)
+    except Exception:  # a damaged entry is only a slower start: compile afresh
+        return None
+
+
+def _rule_to_data(rule: CompiledRule) -> dict[str, Any]:
+    def value(item: Value) -> Any:
+        return library_cache.expression_to_data(item) if isinstance(item, Expression) else item
+
+    return {
+        "spec": rule.spec.model_dump(mode="json"),
+        "path": str(rule.path),
+        "when": library_cache.expression_to_data(rule.when),
+        "first_when": (
+            library_cache.expression_to_data(rule.first_when) if rule.first_when else None
+        ),
+        "ranges": {name: [value(a), value(b)] for name, (a, b) in rule.ranges.items()},
+    }
+
+
+def _rule_from_data(data: dict[str, Any]) -> CompiledRule:
+    def value(item: Any) -> Value:
+        if isinstance(item, dict):
+            return library_cache.expression_from_data(item)
+        return float(item)
+
+    when = library_cache.expression_from_data(data["when"])
+    first = data["first_when"]
+    first_when = library_cache.expression_from_data(first) if first else None
+    ranges = {name: (value(a), value(b)) for name, (a, b) in data["ranges"].items()}
+    symbols = set(when.symbols)
+    for low, high in ranges.values():
+        for item in (low, high):
+            if isinstance(item, Expression):
+                symbols |= item.symbols
+    return CompiledRule(
+        spec=RuleSpec.model_validate(data["spec"]),
+        path=Path(data["path"]),
+        when=when,
+        first_when=first_when,
+        ranges=ranges,
+        symbols=frozenset(symbols),
+    )
+
+
+def load_files(
+    files: list[Path], folders: tuple[Path, ...] = (), contents: list[bytes] | None = None
+) -> Library:
     rules: list[CompiledRule] = []
     seen: dict[str, Path] = {}
-    for path in files:
-        for rule in load_rule_file(path):
+    for index, path in enumerate(files):
+        for rule in load_rule_file(path, contents[index] if contents is not None else None):
             if rule.id in seen:
                 raise RuleFileError(
                     path,
@@ -163,8 +224,8 @@ def load_files(files: list[Path], folders: tuple[Path, ...] = ()) -> Library:
 # ------------------------------------------------------------------ one file
 
 
-def load_rule_file(path: Path) -> list[CompiledRule]:
-    data, lines = _read_yaml(path)
+def load_rule_file(path: Path, raw: bytes | None = None) -> list[CompiledRule]:
+    data, lines = _read_yaml(path, raw)
     if not isinstance(data, dict):
         raise RuleFileError(path, "expected a mapping: one rule, or 'rules:' with a list of rules")
     prefix: tuple = ()
@@ -220,7 +281,17 @@ def _compile(path: Path, spec: RuleSpec, lines: dict[tuple, int], base: tuple) -
                 symbols |= expr.symbols
                 values.append(expr)
             else:
-                values.append(float(item))
+                number = float(item)
+                limit = MAX_SERVERS_FACTOR if name == "servers_factor" else MAX_EFFECT_VALUE
+                if not abs(number) <= limit:
+                    raise RuleFileError(
+                        path,
+                        f"effect.{name}[{i}]: {number:g} is out of range; effect values are at "
+                        f"most {limit:g}",
+                        rule=spec.id,
+                        line=_line_of(lines, (*base, "effect", name, i)),
+                    )
+                values.append(number)
         ranges[name] = (values[0], values[1])
     return CompiledRule(
         spec=spec,
@@ -243,48 +314,24 @@ def effect_values(rule: CompiledRule, facts: dict[str, Any]) -> dict[str, tuple[
 # ------------------------------------------------------------------ YAML with line numbers
 
 
-def _read_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
+def _read_bytes(path: Path) -> bytes:
     try:
-        if path.stat().st_size > MAX_RULE_FILE_BYTES:
-            raise RuleFileError(path, "the file is larger than 1 MB; is this a rule file?")
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise RuleFileError(path, "the file is not UTF-8 text") from None
-    except OSError as exc:
-        raise RuleFileError(path, f"cannot read the file ({exc.strerror or exc})") from None
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise RuleFileError(path, "the file is empty")
-        lines: dict[tuple, int] = {}
-        _index(node, (), lines)
-        return loader.construct_document(node), lines
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise RuleFileError(
-            path, f"invalid YAML: {problem}", line=mark.line + 1 if mark else None
-        ) from None
-    except yaml.YAMLError as exc:
-        raise RuleFileError(path, f"invalid YAML: {exc}") from None
-    except RecursionError:
-        raise RuleFileError(path, "the YAML document is nested too deeply") from None
-    finally:
-        loader.dispose()
+        return read_bytes(path, MAX_RULE_FILE_BYTES, "rule file")
+    except SafeReadError as exc:
+        raise RuleFileError(path, exc.message) from None
 
 
-def _index(node: yaml.Node, at: tuple, lines: dict[tuple, int]) -> None:
-    lines[at] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            name = key.value if isinstance(key, yaml.ScalarNode) else None
-            lines[(*at, name)] = key.start_mark.line + 1
-            if isinstance(value, yaml.MappingNode | yaml.SequenceNode):
-                _index(value, (*at, name), lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _index(item, (*at, i), lines)
+def _read_yaml(path: Path, raw: bytes | None = None) -> tuple[Any, dict[tuple, int]]:
+    try:
+        text = decode_text(raw if raw is not None else _read_bytes(path))
+        data, lines = load_yaml(text, MAX_RULE_NODES)
+    except SafeReadError as exc:
+        field = ".".join(str(part) for part in exc.field)
+        message = f"{field}: {exc.message}" if field else exc.message
+        raise RuleFileError(path, message, line=exc.line) from None
+    if data is None:
+        raise RuleFileError(path, "the file is empty")
+    return data, lines
 
 
 def _line_of(lines: dict[tuple, int], at: tuple) -> int | None:
