@@ -145,7 +145,7 @@ def test_an_id_from_the_bundled_library_cannot_be_reused(tmp_path):
 def test_yaml_tags_never_construct_objects(tmp_path):
     marker = tmp_path / "ran"
     text = f"!!python/object/apply:os.system ['touch {marker}']\n"
-    with pytest.raises(RuleFileError, match="YAML tags .* are not allowed"):
+    with pytest.raises(RuleFileError, match=r"YAML tags .* are not allowed"):
         load_rule_file(write_rule(tmp_path, "evil.yaml", text))
     assert not marker.exists()
 
