@@ -14,6 +14,7 @@ from latency_advisor.importers.detect import FORMAT_NAMES, FORMATS, detect_forma
 from latency_advisor.importers.errors import ImporterError
 from latency_advisor.importers.json_models import spans_from_file
 from latency_advisor.importers.kinds import KindGuess, guess_kind
+from latency_advisor.importers.limits import bounded_lines
 from latency_advisor.importers.mapping import ImportMapping
 from latency_advisor.importers.progress import ImportCancelled, Progress, ProgressCallback
 from latency_advisor.importers.result import (
@@ -57,7 +58,26 @@ def import_file(
         result = _import_traces(path, fmt, mapping, tracker)
     if progress is not None and progress(1.0) is False:
         raise ImportCancelled("import cancelled")
+    _check_scenario_limits(result)
     return result
+
+
+def _check_scenario_limits(result: ImportResult) -> None:
+    """Refuse now what a scenario could not hold: an import never writes a file `analyze`
+    would refuse (a stage of days is a unit mistake or a damaged file)."""
+    from latency_advisor.scenario_values import MAX_MS
+
+    for stage in result.stages:
+        values = [v for v in (stage.p50_ms, stage.p95_ms, stage.p99_ms) if v is not None]
+        if stage.samples_ms is not None and len(stage.samples_ms):
+            values.append(float(stage.samples_ms.max()))
+        longest = max(values)
+        if not longest <= MAX_MS:
+            raise ImporterError(
+                result.path,
+                f"stage {stage.name!r} takes {longest:.3g} ms, over the scenario limit of "
+                f"{MAX_MS:.0e} ms (about 11 days); are the times in the unit the file says?",
+            )
 
 
 def _import_traces(path: Path, fmt: str, mapping: ImportMapping, tracker: Progress) -> ImportResult:
@@ -158,7 +178,7 @@ def _timed(span: Span) -> bool:
 def _import_prometheus(path: Path, mapping: ImportMapping, tracker: Progress) -> ImportResult:
     with open_binary(path, tracker) as stream:
         text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
-        series, warnings = prometheus.parse(tracker.iterate(text), str(path))
+        series, warnings = prometheus.parse(tracker.iterate(bounded_lines(text, path)), str(path))
     names = prometheus.stage_names(series)
     stages: list[ImportedStage] = []
     for raw_name, s in zip(names, series, strict=True):
@@ -214,7 +234,7 @@ def _import_csv(path: Path, head: bytes, mapping: ImportMapping, tracker: Progre
     encoding = encoding_of(head)
     with open_binary(path, tracker) as stream:
         text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
-        table = read_table(tracker.iterate(text), decode(head), str(path))
+        table = read_table(tracker.iterate(bounded_lines(text, path)), decode(head), str(path))
     stages: list[ImportedStage] = []
     warnings = list(table.warnings)
     if table.shape == "long":

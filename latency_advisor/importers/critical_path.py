@@ -50,7 +50,11 @@ def breakdown(spans: list[Span], namer: Namer, depth: int) -> TraceBreakdown | N
     """The critical-path stages of one trace, or None when it has no usable root."""
     if not spans:
         return None
-    by_id = {s.span_id: s for s in spans}
+    by_id: dict[str, Span] = {}
+    for span in spans:  # a repeated span id keeps its first span: ids make a tree, not a graph
+        by_id.setdefault(span.span_id, span)
+    if len(by_id) < len(spans):
+        spans = list(by_id.values())
     children: dict[str, list[Span]] = defaultdict(list)
     roots: list[Span] = []
     for span in spans:

@@ -19,12 +19,14 @@ import ijson
 from pydantic import ConfigDict, TypeAdapter, ValidationError, ValidatorFunctionWrapHandler
 
 from latency_advisor.importers.errors import ImporterError
+from latency_advisor.importers.limits import bounded_lines
 from latency_advisor.importers.progress import Progress
 from latency_advisor.importers.source import (
     BIG_LINE_BYTES,
     READ_ERRORS,
     first_line,
     is_complete_json,
+    new_item,
     open_binary,
     read_rest,
 )
@@ -111,19 +113,21 @@ def _documents(
     progress: Progress,
     tally: _Tally,
 ) -> Iterator[Any]:
-    with open_binary(path, progress) as handle:
+    with open_binary(path, progress, json=True) as handle:
         try:
             first = first_line(handle, BIG_LINE_BYTES)
             if not first:
                 return
             if len(first) < BIG_LINE_BYTES and is_complete_json(first):
-                lines = ((n, line) for n, line in enumerate(handle, start=2) if line.strip())
+                rest = enumerate(bounded_lines(handle, path), start=2)
+                lines = ((n, line) for n, line in rest if line.strip())
                 for number, line in _chain(first, lines):
                     progress.tick()
                     if spec is not None and len(line) > BIG_LINE_BYTES:
                         yield from _stream(io.BytesIO(line), spec, path, progress, tally, number)
                         continue
                     yield _validated(lambda raw=line: adapter().validate_json(raw), number, tally)
+                    new_item(handle)
                 return
             if spec is not None:
                 handle.seek(0)
@@ -171,6 +175,7 @@ def _stream(
     try:
         for item in ijson.items(handle, prefix, use_float=True, multiple_values=True):
             count += 1
+            new_item(handle)
             progress.tick()
             try:
                 batch.append(spec.item().validate_python(item))

@@ -16,9 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from latency_advisor.atomic import atomic_write_text
 from latency_advisor.importers.errors import ImporterError
+from latency_advisor.safe_yaml import SafeReadError, decode_text, load_yaml, read_bytes
 from latency_advisor.scenario import StageKind
 
 MAPPING_FORMAT = "latency-advisor/import-mapping/v1"
+MAX_MAPPING_NODES = 50_000
 MAX_MAPPING_BYTES = 1024 * 1024
 
 _ID_PATTERNS = (
@@ -80,15 +82,12 @@ def load_mapping(path: str | Path) -> ImportMapping:
     """Read a saved mapping (YAML or JSON) or raise ImporterError naming the field."""
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_MAPPING_BYTES:
-            raise ImporterError(path, "a mapping file is at most 1 MB; is this the right file?")
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImporterError(path, f"cannot read the mapping file ({exc})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ImporterError(path, f"invalid YAML: {exc}") from None
+        text = decode_text(read_bytes(path, MAX_MAPPING_BYTES, "mapping file"))
+        data, _ = load_yaml(text, MAX_MAPPING_NODES)  # JSON is YAML: one bounded reader
+    except SafeReadError as exc:
+        where = ".".join(str(part) for part in exc.field)
+        line = f" (line {exc.line})" if exc.line else ""
+        raise ImporterError(path, exc.message + line, where=where) from None
     if not isinstance(data, dict):
         raise ImporterError(path, f"expected a mapping with 'format: {MAPPING_FORMAT}'")
     try:

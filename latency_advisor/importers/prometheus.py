@@ -28,6 +28,7 @@ UNITS: tuple[tuple[str, float], ...] = (
     ("_us", 1e-3),
 )
 QUANTILES = (0.5, 0.95, 0.99)
+MAX_SAMPLE_LINE_CHARS = 64 * 1024  # real samples are far shorter; longer lines are skipped
 # labels that tell replicas apart, not stages: their series are summed (sum by (le) in PromQL)
 REPLICA_LABELS = frozenset(
     {
@@ -84,6 +85,13 @@ def parse(lines: Iterable[str], path: str) -> tuple[list[Series], list[str]]:
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
+            continue
+        if len(line) > MAX_SAMPLE_LINE_CHARS:
+            bad += 1
+            warnings.append(
+                f"line {number} is {len(line):,} characters long, over the limit of "
+                f"{MAX_SAMPLE_LINE_CHARS:,} for a sample's labels and value; skipped"
+            )
             continue
         match = SAMPLE_LINE.match(line)
         labels = _labels(match.group("labels") or "") if match else None

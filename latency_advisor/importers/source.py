@@ -4,6 +4,9 @@ first bytes for format detection, and its JSON documents (one per line, or the w
 from __future__ import annotations
 
 import gzip
+import io
+import os
+import stat
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from latency_advisor.importers.errors import ImporterError
+from latency_advisor.importers.limits import BoundedStream
 from latency_advisor.importers.progress import Progress
 
 HEAD_BYTES = 64 * 1024
@@ -21,22 +25,50 @@ READ_ERRORS = (OSError, EOFError, zlib.error)
 
 
 @contextmanager
-def open_binary(path: Path, progress: Progress | None = None) -> Iterator[BinaryIO]:
-    """The file's bytes, gunzipped when it starts with the gzip magic; `progress` follows the
-    position in the file on disk (compressed or not)."""
+def open_binary(
+    path: Path, progress: Progress | None = None, json: bool = False
+) -> Iterator[BinaryIO]:
+    """The file's bytes, gunzipped when it starts with the gzip magic, within the size limits
+    (and, with `json`, the nesting limit) of `limits.BoundedStream`; `progress` follows the
+    position in the file on disk (compressed or not). Only regular files are opened."""
     try:
-        with path.open("rb") as raw:
+        with _open_regular(path) as raw:
             magic = raw.read(2)
             raw.seek(0)
             if progress is not None:
                 progress.attach(raw, path.stat().st_size)
             if magic == GZIP_MAGIC:
                 with gzip.GzipFile(fileobj=raw) as unzipped:
-                    yield unzipped  # type: ignore[misc]
+                    yield _bounded(unzipped, path, json)
             else:
-                yield raw
+                yield _bounded(raw, path, json)
     except READ_ERRORS as exc:
         raise ImporterError(path, f"cannot read the file ({_reason(exc)})") from None
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """Open for reading without blocking on a FIFO, and refuse anything but a regular file."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ImporterError(path, "not a regular file (a folder, device or pipe)")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _bounded(stream: BinaryIO, path: Path, json: bool) -> BinaryIO:
+    return io.BufferedReader(BoundedStream(stream, path, json), buffer_size=1 << 16)  # type: ignore[return-value]
+
+
+def new_item(stream: BinaryIO) -> None:
+    """Tell a bounded stream that one JSON item ended (its per-item size count restarts)."""
+    raw = getattr(stream, "raw", None)
+    if isinstance(raw, BoundedStream):
+        raw.new_item()
 
 
 def _reason(exc: BaseException) -> str:
@@ -45,8 +77,8 @@ def _reason(exc: BaseException) -> str:
 
 def read_head(path: Path) -> bytes:
     """The first bytes (decompressed), enough to tell the format."""
-    if not path.is_file():
-        raise ImporterError(path, "no such file (or it is a folder)")
+    if not path.exists():
+        raise ImporterError(path, "no such file")
     with open_binary(path) as stream:
         try:
             return stream.read(HEAD_BYTES)
