@@ -104,14 +104,14 @@ class Autosaver(QObject):
             return None
         self.folder.mkdir(parents=True, exist_ok=True)
         data, note = self.paths()
-        atomic_write_text(data, self.doc.text())
+        atomic_write_text(data, self.doc.text(), private=True)
         meta = {
             "pid": os.getpid(),
             "original": str(self.doc.path) if self.doc.path else None,
             "saved_at": time.time(),
             "name": self.doc.scenario.name,
         }
-        atomic_write_text(note, json.dumps(meta))
+        atomic_write_text(note, json.dumps(meta), private=True)
         return data
 
     def remove(self) -> None:
