@@ -8,6 +8,7 @@ before anything is loaded, and the protobuf is parsed without following those pa
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import onnx
 from google.protobuf.message import DecodeError
@@ -19,14 +20,26 @@ class ModelFileError(UserError):
     """The model file cannot be used: which file and why."""
 
 
-def _all_tensors(graph: onnx.GraphProto) -> list[onnx.TensorProto]:
-    tensors = list(graph.initializer)
-    for node in graph.node:
+MAX_LOCATION_CHARS = 255
+
+
+def _sparse(sparse: onnx.SparseTensorProto) -> list[onnx.TensorProto]:
+    return [sparse.values, sparse.indices]
+
+
+def _node_tensors(nodes: Any) -> list[onnx.TensorProto]:
+    tensors: list[onnx.TensorProto] = []
+    for node in nodes:
         for attr in node.attribute:
             if attr.type == onnx.AttributeProto.TENSOR:
                 tensors.append(attr.t)
             elif attr.type == onnx.AttributeProto.TENSORS:
                 tensors.extend(attr.tensors)
+            elif attr.type == onnx.AttributeProto.SPARSE_TENSOR:
+                tensors.extend(_sparse(attr.sparse_tensor))
+            elif attr.type == onnx.AttributeProto.SPARSE_TENSORS:
+                for sparse in attr.sparse_tensors:
+                    tensors.extend(_sparse(sparse))
             elif attr.type == onnx.AttributeProto.GRAPH:
                 tensors.extend(_all_tensors(attr.g))
             elif attr.type == onnx.AttributeProto.GRAPHS:
@@ -35,10 +48,21 @@ def _all_tensors(graph: onnx.GraphProto) -> list[onnx.TensorProto]:
     return tensors
 
 
+def _all_tensors(graph: onnx.GraphProto) -> list[onnx.TensorProto]:
+    tensors = list(graph.initializer)
+    for sparse in graph.sparse_initializer:
+        tensors.extend(_sparse(sparse))
+    return tensors + _node_tensors(graph.node)
+
+
 def external_locations(model: onnx.ModelProto) -> list[str]:
-    """Every external-data `location` the model names, main graph and subgraphs."""
+    """Every external-data `location` the model names: main graph, subgraphs, sparse tensors
+    and model-local functions (onnxruntime may refuse some of them itself; check them anyway)."""
     out = []
-    for tensor in _all_tensors(model.graph):
+    tensors = _all_tensors(model.graph)
+    for function in model.functions:
+        tensors.extend(_node_tensors(function.node))
+    for tensor in tensors:
         if tensor.data_location == onnx.TensorProto.EXTERNAL:
             entries = {e.key: e.value for e in tensor.external_data}
             out.append(entries.get("location", ""))
@@ -49,6 +73,11 @@ def check_external_data(model: onnx.ModelProto, path: Path) -> None:
     """Refuse any external-data location outside the model's folder (after symlinks)."""
     folder = path.resolve().parent
     for location in external_locations(model):
+        if len(location) > MAX_LOCATION_CHARS or "\x00" in location:
+            raise ModelFileError(
+                f"{path}: external data location {location[:60]!r}... is not a file name "
+                f"(a NUL byte, or over {MAX_LOCATION_CHARS} characters); refusing to load it"
+            )
         if not location or Path(location).is_absolute() or "\\" in location:
             raise ModelFileError(
                 f"{path}: external data location {location!r} is not a plain relative path "

@@ -100,33 +100,27 @@ def _finite(value: Any) -> Any:
     return value
 
 
+MAX_RESULT_FILE_BYTES = 16 * 1024 * 1024
+
+
 def load_report(path: str | Path) -> BenchReport:
     """Read a results file written by `bench --json`; errors name the file and the field."""
+    from latency_advisor.bench.result_shape import shape_problem
+    from latency_advisor.safe_json import load_json
+    from latency_advisor.safe_yaml import SafeReadError, decode_text, read_bytes
+
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BenchFileError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BenchFileError(f"{path}: not a JSON benchmark result ({exc})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        got = data.get("format") if isinstance(data, dict) else type(data).__name__
-        raise BenchFileError(f"{path}: format: expected {FORMAT!r}, got {got!r}")
-    rows = data.get("results")
-    if not isinstance(rows, list) or not rows:
-        raise BenchFileError(f"{path}: results: expected a non-empty list of measured variants")
-    for i, row in enumerate(rows):
-        if not isinstance(row, dict):
-            raise BenchFileError(f"{path}: results[{i}]: expected an object")
-        for key in ("variant", "batch", "p50_ms", "speedup_vs_baseline"):
-            if key not in row:
-                raise BenchFileError(f"{path}: results[{i}].{key}: missing")
-        for key in ("p50_ms", "speedup_vs_baseline"):
-            value = row[key]
-            if not isinstance(value, int | float) or not value > 0:
-                raise BenchFileError(
-                    f"{path}: results[{i}].{key}: expected a positive number, got {value!r}"
-                )
+        data = load_json(decode_text(read_bytes(path, MAX_RESULT_FILE_BYTES, "result file")))
+    except SafeReadError as exc:
+        field = ".".join(str(p) for p in exc.field)
+        where = f"{field}: " if field else ""
+        raise BenchFileError(
+            f"{path}: {where}not a JSON benchmark result ({exc.message})"
+        ) from None
+    problem = shape_problem(data, FORMAT)
+    if problem:
+        raise BenchFileError(f"{path}: {problem}")
     return BenchReport(data)
 
 
