@@ -7,6 +7,7 @@ every number the analysis computes finite; each is documented in the README.
 
 from __future__ import annotations
 
+import math
 import typing
 from functools import cache
 from typing import Any
@@ -31,8 +32,15 @@ def check_values(data: Any, path: tuple = ()) -> tuple[tuple, str] | None:
                 return found
         return None
     name = next((p for p in reversed(path) if isinstance(p, str)), "")
+    if isinstance(data, str) and name in _typed_fields(float) | _typed_fields(int):
+        try:  # validation reads "1.7e308" as a number too: hold it to the same limits
+            data = float(data.replace("_", ""))
+        except ValueError:
+            return None
+        if not math.isfinite(data):
+            return path, "must be a finite number"
     if isinstance(data, bool):
-        if "facts" in path or name in _boolean_fields():
+        if "facts" in path or name in _typed_fields(bool):
             return None
         return path, f"must be a number, not {str(data).lower()}"
     if isinstance(data, int | float):
@@ -46,8 +54,8 @@ def check_values(data: Any, path: tuple = ()) -> tuple[tuple, str] | None:
 
 
 @cache
-def _boolean_fields() -> frozenset[str]:
-    """Names of scenario fields whose type admits a boolean (read from the models)."""
+def _typed_fields(wanted: type) -> frozenset[str]:
+    """Names of scenario fields whose type admits `wanted` (read from the models)."""
     from pydantic import BaseModel
 
     from latency_advisor.scenario import Scenario
@@ -61,7 +69,7 @@ def _boolean_fields() -> frozenset[str]:
         seen.add(model)
         for field_name, info in model.model_fields.items():
             for kind in _leaf_types(info.annotation):
-                if kind is bool:
+                if kind is wanted:
                     names.add(field_name)
                 elif isinstance(kind, type) and issubclass(kind, BaseModel):
                     visit(kind)

@@ -280,9 +280,13 @@ def _compile(path: Path, spec: RuleSpec, lines: dict[tuple, int], base: tuple) -
                     raise fail(("effect", name, i), f"effect.{name}[{i}]", exc) from None
                 symbols |= expr.symbols
                 values.append(expr)
+                constant = expr.tree[1] if expr.tree[0] == "const" else None
             else:
-                number = float(item)
-                limit = MAX_SERVERS_FACTOR if name == "servers_factor" else MAX_EFFECT_VALUE
+                values.append(float(item))
+                constant = float(item)
+            if constant is not None:
+                number = float(constant)
+                limit = _limit(name)
                 if not abs(number) <= limit:
                     raise RuleFileError(
                         path,
@@ -291,7 +295,6 @@ def _compile(path: Path, spec: RuleSpec, lines: dict[tuple, int], base: tuple) -
                         rule=spec.id,
                         line=_line_of(lines, (*base, "effect", name, i)),
                     )
-                values.append(number)
         ranges[name] = (values[0], values[1])
     return CompiledRule(
         spec=spec,
@@ -307,8 +310,22 @@ def resolve(value: Value, facts: dict[str, Any]) -> float:
     return float(value.evaluate(facts)) if isinstance(value, Expression) else value
 
 
+def _limit(name: str) -> float:
+    return MAX_SERVERS_FACTOR if name == "servers_factor" else MAX_EFFECT_VALUE
+
+
+def _bounded(value: float, limit: float) -> float:
+    """An effect size held to its limit (an expression over facts can compute anything)."""
+    if value != value:  # NaN
+        return 0.0
+    return max(-limit, min(limit, value))
+
+
 def effect_values(rule: CompiledRule, facts: dict[str, Any]) -> dict[str, tuple[float, float]]:
-    return {name: (resolve(a, facts), resolve(b, facts)) for name, (a, b) in rule.ranges.items()}
+    return {
+        name: (_bounded(resolve(a, facts), _limit(name)), _bounded(resolve(b, facts), _limit(name)))
+        for name, (a, b) in rule.ranges.items()
+    }
 
 
 # ------------------------------------------------------------------ YAML with line numbers
