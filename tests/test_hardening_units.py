@@ -233,3 +233,26 @@ def test_utf16_without_a_byte_order_mark_is_called_binary(tmp_path: Path) -> Non
     path.write_bytes(SCENARIO.encode("utf-16-le"))
     with pytest.raises(ScenarioError, match="byte-order mark"):
         load_scenario(path)
+
+
+# ------------------------------------------------------------------ the parser's tables
+
+PARSE = (
+    "from latency_advisor.rules.conditions import compile_expression\n"
+    "e = compile_expression(\"family == 'llm' and share > 0.3\", 'boolean')\n"
+    "import rule_engine\n"
+    "kind = type(rule_engine.Rule.parser._parser.productions[1]).__name__\n"
+    "print(e.tree[0], kind)\n"
+)
+
+
+def test_the_condition_parser_reads_its_tables_from_the_cache(tmp_path: Path) -> None:
+    """ply builds LALR tables into Production objects and reads cached ones into
+    MiniProductions: the second start reads, and a damaged file is rebuilt."""
+    env = {"LATENCY_ADVISOR_CACHE_DIR": str(tmp_path)}
+    assert _child(PARSE, env).stdout.split() == ["and", "Production"]
+    [tables] = tmp_path.glob("rule-engine-parser-*.json")
+    assert _child(PARSE, env).stdout.split() == ["and", "MiniProduction"]
+    tables.write_text('{"format": "ply-tables/1", "signature": "x"')
+    assert _child(PARSE, env).stdout.split() == ["and", "Production"]
+    assert _child(PARSE, env).stdout.split() == ["and", "MiniProduction"]

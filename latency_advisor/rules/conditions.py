@@ -76,11 +76,10 @@ def compile_expression(text: str, expect: FactType) -> Expression:
 
 def _parse(text: str) -> Any:
     """rule-engine's unbuilt parse tree of `text` (nothing evaluated, nothing folded)."""
-    from rule_engine import errors as re_errors
-
     from latency_advisor.rules.parser_cache import condition_parser
 
-    parser, context = condition_parser()
+    parser, context = condition_parser()  # first: it sets up the table cache before the import
+    from rule_engine import errors as re_errors
     try:
         with _LOCK:
             parser.context = context
