@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from latency_advisor.importers.errors import ImporterError
 from latency_advisor.importers.stats import Reservoir
@@ -182,12 +183,48 @@ def read_table(lines: Iterable[str], head: str, path: str) -> CsvTable:
     lowered = [h.lower() for h in header]
     name_col = next((i for i, h in enumerate(lowered) if h in NAME_COLUMNS), None)
     pct_cols = {p: _find(header, pattern) for p, pattern in PERCENTILE_COLUMNS.items()}
+    rows = _RowCounter(reader)
     try:
         if name_col is not None and pct_cols[50.0] is not None:
-            return _read_long(reader, header, name_col, pct_cols, decimal_comma, path)
-        return _read_wide(reader, header, decimal_comma, path)
+            table = _read_long(rows, header, name_col, pct_cols, decimal_comma, path)
+        else:
+            table = _read_wide(rows, header, decimal_comma, path)
     except csv.Error as exc:
         raise ImporterError(path, f"line {reader.line_num}: not readable as CSV ({exc})") from None
+    if rows.spanning:
+        table.warnings.append(
+            f"{rows.spanning} row(s) hold a quoted field that runs over several lines, the "
+            f"first at line {rows.first_spanning}: an unclosed quote there swallows the lines "
+            f"after it ({rows.swallowed} line(s) were not read as rows); check that line"
+        )
+    return table
+
+
+class _RowCounter:
+    """Iterates CSV rows and notes those whose quoted field ran over line ends."""
+
+    def __init__(self, reader: Any):
+        self.reader = reader
+        self.spanning = self.swallowed = 0
+        self.first_spanning: int | None = None
+
+    @property
+    def line_num(self) -> int:
+        return int(self.reader.line_num)
+
+    def __iter__(self) -> _RowCounter:
+        return self
+
+    def __next__(self) -> list[str]:
+        before = self.reader.line_num
+        row = next(self.reader)
+        extra = self.reader.line_num - before - 1
+        if extra > 0 and any("\n" in cell or "\r" in cell for cell in row):
+            self.spanning += 1
+            self.swallowed += extra
+            if self.first_spanning is None:
+                self.first_spanning = before + 1
+        return row
 
 
 def _dialect(head: str) -> type[csv.Dialect] | csv.Dialect:

@@ -31,8 +31,16 @@ def detect_format(head: bytes, path: Path) -> str:
     """One of FORMATS, or ImporterError saying what the file looks like and what we read."""
     if not head.strip():
         raise ImporterError(path, "the file is empty")
-    if head[:2] in UTF16_BOMS and looks_like_csv(decode(head)):
+    wide = _wide_encoding(head)
+    if wide == "UTF-16" and looks_like_csv(decode(head)):
         return "csv"  # Excel's "Unicode text" export: UTF-16, tab-separated
+    if wide:
+        raise ImporterError(
+            path,
+            f"the file is {wide} text (it starts with a {wide} byte-order mark); traces and "
+            "metrics are read as UTF-8: convert it first, e.g. `iconv -f "
+            f"{wide} -t UTF-8 FILE > FILE.utf8`",
+        )
     if b"\x00" in head:
         raise ImporterError(path, f"a binary file; expected {SUPPORTED}")
     body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -43,6 +51,15 @@ def detect_format(head: bytes, path: Path) -> str:
     if looks_like_csv(decode(body)):
         return "csv"
     raise ImporterError(path, f"not a format we can import; expected {SUPPORTED}")
+
+
+def _wide_encoding(head: bytes) -> str | None:
+    """'UTF-16' or 'UTF-32' when the file starts with that byte-order mark."""
+    if head[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        return "UTF-32"
+    if head[:2] in UTF16_BOMS:
+        return "UTF-16"
+    return None
 
 
 def _json_kind(body: bytes, path: Path) -> str:
