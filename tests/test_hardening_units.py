@@ -256,3 +256,41 @@ def test_the_condition_parser_reads_its_tables_from_the_cache(tmp_path: Path) ->
     tables.write_text('{"format": "ply-tables/1", "signature": "x"')
     assert _child(PARSE, env).stdout.split() == ["and", "Production"]
     assert _child(PARSE, env).stdout.split() == ["and", "MiniProduction"]
+
+
+def test_chrome_children_written_before_their_parent_keep_it(tmp_path: Path) -> None:
+    """Nesting follows time containment per thread, whatever the order in the file."""
+    from latency_advisor.importers import import_file
+
+    events = []
+    for step in range(5):
+        t0 = step * 10_000
+        events += [
+            {"ph": "X", "name": "child_a", "ts": t0 + 100, "dur": 3000, "pid": 1, "tid": 1},
+            {"ph": "X", "name": "child_b", "ts": t0 + 3200, "dur": 5000, "pid": 1, "tid": 1},
+            {"ph": "X", "name": f"ProfilerStep#{step}", "ts": t0, "dur": 9000, "pid": 1, "tid": 1},
+        ]
+    path = tmp_path / "trace.json"
+    path.write_text(json.dumps({"traceEvents": events}))
+    result = import_file(path)
+    assert result.traces == 5
+    assert {s.name for s in result.stages} >= {"child_a", "child_b"}
+
+
+def test_a_utf16_trace_is_named_utf16_not_read_as_csv(tmp_path: Path) -> None:
+    from latency_advisor.importers import ImporterError, import_file
+
+    path = tmp_path / "trace.json"
+    path.write_bytes('{"resourceSpans": []}\n{"resourceSpans": []}\n'.encode("utf-16"))
+    with pytest.raises(ImporterError, match="UTF-16"):
+        import_file(path)
+
+
+def test_an_unclosed_csv_quote_that_swallows_rows_warns(tmp_path: Path) -> None:
+    from latency_advisor.importers import import_file
+
+    rows = [f"{10 + i % 7},{20 + i % 5}" for i in range(50)]
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(["model_ms,db_ms", *rows, '"12,30', *rows * 20]) + "\n")
+    result = import_file(path)
+    assert any("unclosed quote" in w and "line 52" in w for w in result.warnings)
