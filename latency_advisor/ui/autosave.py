@@ -32,6 +32,7 @@ class Recoverable:
     original: Path | None
     saved_at: float
     name: str
+    opened_sha256: str | None = None
 
     def discard(self) -> None:
         for path in (self.data, self.note):
@@ -71,6 +72,7 @@ def find_recoverable(folder: Path) -> list[Recoverable]:
                 original,
                 float(meta.get("saved_at", 0)),
                 str(meta.get("name", data.stem)),
+                str(meta["opened_sha256"]) if meta.get("opened_sha256") else None,
             )
         )
     return sorted(found, key=lambda r: r.saved_at, reverse=True)
@@ -110,6 +112,8 @@ class Autosaver(QObject):
             "original": str(self.doc.path) if self.doc.path else None,
             "saved_at": time.time(),
             "name": self.doc.scenario.name,
+            # what the original held when opened: recovery keeps the changed-on-disk guard
+            "opened_sha256": self.doc.stamp.sha256 if self.doc.stamp else None,
         }
         atomic_write_text(note, json.dumps(meta), private=True)
         return data

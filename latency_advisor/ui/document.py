@@ -33,9 +33,13 @@ class DiskStamp:
 
     @classmethod
     def of(cls, path: Path) -> DiskStamp | None:
+        """The stamp of a regular file (a pipe or device is never read: it could block)."""
+        from latency_advisor.safe_yaml import SafeReadError, read_bytes
+        from latency_advisor.scenario import MAX_FILE_BYTES
+
         try:
-            return cls(hashlib.sha256(path.read_bytes()).hexdigest())
-        except OSError:
+            return cls(hashlib.sha256(read_bytes(path, MAX_FILE_BYTES)).hexdigest())
+        except SafeReadError:
             return None
 
 
@@ -110,11 +114,22 @@ class ScenarioDocument(QObject):
             return None
         return last if time.monotonic() - last.when <= MERGE_WINDOW_S else None
 
-    def replace(self, scenario: Scenario, path: Path | None, *, modified: bool = False) -> None:
-        """Start over on another scenario (open, new, recover): history is cleared."""
+    def replace(
+        self,
+        scenario: Scenario,
+        path: Path | None,
+        *,
+        modified: bool = False,
+        opened: DiskStamp | None = None,
+    ) -> None:
+        """Start over on another scenario (open, new, recover): history is cleared.
+
+        `opened` is what the file held when it was first opened (a recovered autosave carries
+        it), so a change made on disk since then is still caught on save.
+        """
         self.undo_stack.clear()
         self.path = path
-        self.stamp = DiskStamp.of(path) if path else None
+        self.stamp = opened if opened is not None else (DiskStamp.of(path) if path else None)
         self._set(scenario)
         if modified:  # a recovered autosave: unsaved until the user saves it
             self.undo_stack.resetClean()

@@ -438,7 +438,10 @@ class MainWindow(QMainWindow):
         except UserError as exc:
             self.show_error("Cannot recover", str(exc))
             return False
-        self.workspace.doc.replace(scenario, item.original, modified=True)
+        from latency_advisor.ui.document import DiskStamp
+
+        opened = DiskStamp(item.opened_sha256) if item.opened_sha256 else None
+        self.workspace.doc.replace(scenario, item.original, modified=True, opened=opened)
         item.discard()
         if self.autosaver is not None:
             self.autosaver.save_now()
