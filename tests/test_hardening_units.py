@@ -294,3 +294,40 @@ def test_an_unclosed_csv_quote_that_swallows_rows_warns(tmp_path: Path) -> None:
     path.write_text("\n".join(["model_ms,db_ms", *rows, '"12,30', *rows * 20]) + "\n")
     result = import_file(path)
     assert any("unclosed quote" in w and "line 52" in w for w in result.warnings)
+
+
+# ------------------------------------------------------------------ bench: dynamic sizes
+
+
+def test_bench_tries_common_sizes_of_a_dynamic_dimension_before_asking(tmp_path: Path) -> None:
+    """An audio-like model that reshapes its window into frames of 512 fails on the default
+    sequence size; the harness finds 512 itself instead of asking for --shape."""
+    import numpy as np
+    import onnx
+    import onnxruntime as ort
+    from onnx import TensorProto, helper
+
+    from latency_advisor.bench.inputs import plan_inputs, synthesize
+    from latency_advisor.bench.runner import _inputs_that_run
+    from latency_advisor.bench.spec import BenchSpec
+
+    frames = helper.make_tensor("frames", TensorProto.INT64, [2], [-1, 512])
+    graph = helper.make_graph(
+        [helper.make_node("Reshape", ["audio", "frames"], ["out"])],
+        "framer",
+        [helper.make_tensor_value_info("audio", TensorProto.FLOAT, [1, "samples"])],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, [None, 512])],
+        initializer=[frames],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    path = tmp_path / "framer.onnx"
+    onnx.save(model, str(path))
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    spec = BenchSpec(model=str(path))
+    specs = plan_inputs(session.get_inputs(), {}, {})
+    with pytest.raises(ort.capi.onnxruntime_pybind11_state.Fail):
+        session.run(None, synthesize(specs))  # the default window does not make whole frames
+    chosen, feeds = _inputs_that_run(session, spec, specs, synthesize(specs))
+    assert chosen[0].shape == (1, 512)
+    assert np.asarray(session.run(None, feeds)[0]).shape == (1, 512)

@@ -115,10 +115,32 @@ def _is_dynamic(dim: Any) -> bool:
     return not isinstance(dim, int) or dim < 0
 
 
+# sizes a dynamic dimension commonly needs when the default does not fit the model (an audio
+# window, a hidden size, a sample rate's frame): tried in this order before asking for --shape
+COMMON_DYNAMIC_SIZES = (512, 256, 1024, 64, 32, 16000)
+
+
+def has_defaulted_dims(signature: list[Any], shapes: dict[str, str]) -> bool:
+    """Whether any input has a dynamic dimension (past the batch) that --shape did not fix."""
+    return any(
+        _is_dynamic(d)
+        for arg in signature
+        if arg.name not in shapes
+        for axis, d in enumerate(list(arg.shape or []))
+        if axis > 0
+    )
+
+
 def plan_inputs(
-    signature: list[Any], shapes: dict[str, str], values: dict[str, str]
+    signature: list[Any],
+    shapes: dict[str, str],
+    values: dict[str, str],
+    dynamic_size: int | None = None,
 ) -> list[InputSpec]:
-    """Decide shape and fill of each input (`signature`: onnxruntime NodeArg-like objects)."""
+    """Decide shape and fill of each input (`signature`: onnxruntime NodeArg-like objects).
+
+    `dynamic_size` gives every dynamic dimension past the batch that size instead of the
+    default (the runner tries COMMON_DYNAMIC_SIZES when the defaults fail)."""
     names = [arg.name for arg in signature]
     for option, given in (("--shape", shapes), ("--value", values)):
         for name in given:
@@ -150,7 +172,9 @@ def plan_inputs(
                     )
         else:
             shape = tuple(
-                _default_dim(d, axis, len(dims)) if _is_dynamic(d) else int(d)
+                (dynamic_size if dynamic_size and axis > 0 else _default_dim(d, axis, len(dims)))
+                if _is_dynamic(d)
+                else int(d)
                 for axis, d in enumerate(dims)
             )
         if arg.name in values:

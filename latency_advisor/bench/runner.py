@@ -18,7 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from latency_advisor.bench.inputs import InputError, needs_value_hint, plan_inputs, synthesize
+from latency_advisor.bench.inputs import (
+    COMMON_DYNAMIC_SIZES,
+    InputError,
+    has_defaulted_dims,
+    needs_value_hint,
+    plan_inputs,
+    synthesize,
+)
 from latency_advisor.bench.inputs import with_batch as batch_feeds
 from latency_advisor.bench.levers import only_levers
 from latency_advisor.bench.machine import has_vnni, machine_facts
@@ -149,6 +156,30 @@ class _Prepared:
     round_p50_ms: list[float] = field(default_factory=list)
 
 
+def _inputs_that_run(session: Any, spec: BenchSpec, specs: list, feeds: dict) -> tuple:
+    """The synthesized inputs, or, when the model fails on them and a dynamic dimension was
+    given a default size, the first of the common sizes it runs with (the chosen shapes are in
+    the results). Without one that runs, the first failure is reported later, with its hint."""
+    signature = session.get_inputs()
+    if not has_defaulted_dims(signature, spec.shapes):
+        return specs, feeds
+    try:
+        session.run(None, feeds)
+        return specs, feeds
+    except Exception as exc:
+        if _is_memory_error(exc):
+            return specs, feeds
+    for size in COMMON_DYNAMIC_SIZES:
+        try:
+            trial = plan_inputs(signature, spec.shapes, spec.values, dynamic_size=size)
+            trial_feeds = synthesize(trial, seed=spec.seed)
+            session.run(None, trial_feeds)
+        except Exception:  # this size does not fit either (or the memory limit): try the next
+            continue
+        return trial, trial_feeds
+    return specs, feeds
+
+
 def run_spec(spec: BenchSpec, emit: Emit, cancel: threading.Event | None = None) -> dict:
     """Measure every variant of the spec's grid; returns the CONTRACTS.md §4 result data."""
     machine = machine_facts()
@@ -160,6 +191,7 @@ def run_spec(spec: BenchSpec, emit: Emit, cancel: threading.Event | None = None)
         base_session = _build_session(Variant(), path, cores, model_name)
         specs = plan_inputs(base_session.get_inputs(), spec.shapes, spec.values)
         feeds = synthesize(specs, seed=spec.seed)
+        specs, feeds = _inputs_that_run(base_session, spec, specs, feeds)
         batch_dynamic = bool(specs) and all(s.batch_axis_dynamic for s in specs)
         base_batch = specs[0].shape[0] if specs and specs[0].shape else 1
         if spec.variants is not None:
