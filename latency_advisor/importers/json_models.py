@@ -123,11 +123,11 @@ def _documents(
                 lines = ((n, line) for n, line in rest if line.strip())
                 for number, line in _chain(first, lines):
                     progress.tick()
+                    new_item(handle)  # a line is one item: its size is capped by the line limit
                     if spec is not None and len(line) > BIG_LINE_BYTES:
                         yield from _stream(io.BytesIO(line), spec, path, progress, tally, number)
                         continue
                     yield _validated(lambda raw=line: adapter().validate_json(raw), number, tally)
-                    new_item(handle)
                 return
             if spec is not None:
                 handle.seek(0)

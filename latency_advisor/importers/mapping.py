@@ -87,7 +87,8 @@ def load_mapping(path: str | Path) -> ImportMapping:
     except SafeReadError as exc:
         where = ".".join(str(part) for part in exc.field)
         line = f" (line {exc.line})" if exc.line else ""
-        raise ImporterError(path, exc.message + line, where=where) from None
+        message = exc.message.replace("cannot read the file", "cannot read the mapping file")
+        raise ImporterError(path, message + line, where=where) from None
     if not isinstance(data, dict):
         raise ImporterError(path, f"expected a mapping with 'format: {MAPPING_FORMAT}'")
     try:
