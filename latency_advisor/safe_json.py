@@ -110,8 +110,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _too_long(text: str) -> _Problem | None:
     if len(text) > MAX_NUMBER_CHARS:
         return _Problem(
-            f"a number of {len(text)} characters; numbers are at most {MAX_NUMBER_CHARS} "
-            "characters"
+            f"a number of {len(text)} characters; numbers are at most {MAX_NUMBER_CHARS} characters"
         )
     return None
 

@@ -172,7 +172,7 @@ def _depth(value: object) -> int:
 def test_json_depth_guard_counts_structure_not_strings(value, chunk: int, extra: int) -> None:
     """The streamed nesting guard agrees with the real depth, whatever the chunking and
     however many brackets and escaped quotes the strings hold."""
-    doc = "[" * extra + json.dumps(["[[{\\\"]]", value]) + "]" * extra
+    doc = "[" * extra + json.dumps(['[[{\\"]]', value]) + "]" * extra
     depth = extra + 1 + _depth(value)
     reader = io.BufferedReader(BoundedStream(io.BytesIO(doc.encode()), Path("x"), json=True), chunk)
     try:

@@ -80,6 +80,7 @@ def _parse(text: str) -> Any:
 
     parser, context = condition_parser()  # first: it sets up the table cache before the import
     from rule_engine import errors as re_errors
+
     try:
         with _LOCK:
             parser.context = context
