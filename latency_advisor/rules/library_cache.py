@@ -43,8 +43,34 @@ def cache_dir() -> Path | None:
     return Path(base) / "latency-advisor"
 
 
+# the modules whose code decides what a compiled rule holds: a change to any of them (in a
+# checkout, where the version number stays put) must not read an entry made by the old code
+COMPILER_MODULES = (
+    "latency_advisor.rules.loader",
+    "latency_advisor.rules.schema",
+    "latency_advisor.rules.conditions",
+    "latency_advisor.rules.tree_eval",
+    "latency_advisor.rules.facts",
+    "latency_advisor.rules.library_cache",
+)
+
+
+def _compiler_fingerprint() -> bytes:
+    """The compiler's own source (bytes of each module file; a frozen app has only its version)."""
+    digest = hashlib.sha256()
+    for name in COMPILER_MODULES:
+        module = sys.modules.get(name)
+        try:
+            with open(module.__file__ or "", "rb") as handle:  # type: ignore[union-attr]
+                digest.update(handle.read())
+        except (AttributeError, OSError, TypeError):
+            digest.update(name.encode())
+    return digest.digest()
+
+
 def content_key(files: list[Path], contents: list[bytes]) -> str:
     digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}\0".encode())
+    digest.update(_compiler_fingerprint())
     for path, data in zip(files, contents, strict=True):
         name = str(path).encode("utf-8", "surrogateescape")
         digest.update(len(name).to_bytes(8, "big") + name)

@@ -9,6 +9,7 @@ disk (`library_cache`), so a start pays for compiling only after a rule file cha
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,17 +155,22 @@ def _from_cache(key: str, folders: tuple[Path, ...]) -> Library | None:
 
 
 def _rule_to_data(rule: CompiledRule) -> dict[str, Any]:
+    """A compiled rule as JSON-ready data: its spec, path, ranges, and every expression field
+    (found by type, so a field added to CompiledRule is cached without a change here)."""
+
     def value(item: Value) -> Any:
         return library_cache.expression_to_data(item) if isinstance(item, Expression) else item
 
+    expressions = {}
+    for name in _expression_fields():
+        item = getattr(rule, name)
+        expressions[name] = library_cache.expression_to_data(item) if item is not None else None
     return {
         "spec": rule.spec.model_dump(mode="json"),
         "path": str(rule.path),
-        "when": library_cache.expression_to_data(rule.when),
-        "first_when": (
-            library_cache.expression_to_data(rule.first_when) if rule.first_when else None
-        ),
+        "expressions": expressions,
         "ranges": {name: [value(a), value(b)] for name, (a, b) in rule.ranges.items()},
+        "symbols": sorted(rule.symbols),
     }
 
 
@@ -174,23 +180,24 @@ def _rule_from_data(data: dict[str, Any]) -> CompiledRule:
             return library_cache.expression_from_data(item)
         return float(item)
 
-    when = library_cache.expression_from_data(data["when"])
-    first = data["first_when"]
-    first_when = library_cache.expression_from_data(first) if first else None
+    expressions: dict[str, Expression | None] = {}
+    for name in _expression_fields():
+        item = data["expressions"][name]
+        expressions[name] = library_cache.expression_from_data(item) if item else None
     ranges = {name: (value(a), value(b)) for name, (a, b) in data["ranges"].items()}
-    symbols = set(when.symbols)
-    for low, high in ranges.values():
-        for item in (low, high):
-            if isinstance(item, Expression):
-                symbols |= item.symbols
+    symbols = frozenset(str(name) for name in data["symbols"])
     return CompiledRule(
         spec=RuleSpec.model_validate(data["spec"]),
         path=Path(data["path"]),
-        when=when,
-        first_when=first_when,
         ranges=ranges,
-        symbols=frozenset(symbols),
+        symbols=symbols,
+        **expressions,  # type: ignore[arg-type]
     )
+
+
+def _expression_fields() -> tuple[str, ...]:
+    """CompiledRule's fields that hold an Expression (or None)."""
+    return tuple(f.name for f in dataclasses.fields(CompiledRule) if "Expression" in str(f.type))
 
 
 def load_files(
