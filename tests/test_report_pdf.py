@@ -282,18 +282,21 @@ def test_separate_runs_write_identical_files(tmp_path):
     assert "日本語のメモ" in pdf_text(outputs[0])
 
 
-def test_a_fallback_font_draws_what_dejavu_lacks(monkeypatch, tmp_path):
+@pytest.mark.parametrize("earlier", [None, "cmr10.ttf"])
+def test_a_fallback_font_draws_what_dejavu_lacks(monkeypatch, tmp_path, earlier):
+    """Also when another fallback (a system CJK font, say) was registered earlier in the run."""
     from latency_advisor.report import fonts
 
+    if earlier:
+        monkeypatch.setenv(fonts.FALLBACK_ENV, str(fonts.font_folder() / earlier))
+        fonts.fallback_font.cache_clear()
+        assert fonts.fallback_chars()
     # STIX (shipped with matplotlib) has letters DejaVu Sans lacks, e.g. U+1D81 and U+1D84
     monkeypatch.setenv(fonts.FALLBACK_ENV, str(fonts.font_folder() / "STIXGeneral.ttf"))
-    fonts.fallback_chars.cache_clear()
-    try:
-        scenario = load_scenario(EXAMPLES / "bert_intent.yaml")
-        scenario.notes = "Extra letters: \u1d81\u1d84 & <b>markup</b> stays text."
-        data = build_pdf(scenario, analyze(scenario))
-    finally:
-        fonts.fallback_chars.cache_clear()
+    fonts.fallback_font.cache_clear()
+    scenario = load_scenario(EXAMPLES / "bert_intent.yaml")
+    scenario.notes = "Extra letters: \u1d81\u1d84 & <b>markup</b> stays text."
+    data = build_pdf(scenario, analyze(scenario))
     reader = PdfReader(io.BytesIO(data))
     used = {
         str(font["/BaseFont"])
