@@ -21,6 +21,7 @@ from latency_advisor.latency.model import (
     Method,
     live_samples,
 )
+from latency_advisor.numbers import fmt_ms, fmt_ms_range, fmt_number, fmt_pct, fmt_utilization
 from latency_advisor.scenario import Scenario
 
 FORMAT = "latency-advisor/analysis/v1"
@@ -370,14 +371,16 @@ def _warnings(scenario: Scenario, est: Estimate, model: PathModel) -> list[str]:
         need = replicas_for_stability(scenario, model)
         out.append(
             f"At peak ({traffic.peak_rps:g} requests/s) the {traffic.replicas} replica(s) would be "
-            f"{est.utilization:.0%} utilized: requests arrive faster than they can be served, so "
+            f"{fmt_utilization(est.utilization)} utilized: requests arrive faster than they "
+            "can be served, so "
             "the queue grows without bound and no latency percentile is finite. "
             f"At least {need} replicas are needed just to keep up (or a shorter service time). "
             "The latencies shown exclude the queue: they are a lower bound."
         )
     elif est.utilization >= 0.8:
         out.append(
-            f"Utilization at peak is {est.utilization:.0%}: the queue, and with it the tail, "
+            f"Utilization at peak is {fmt_utilization(est.utilization)}: the queue, and with it "
+            "the tail, "
             "grows steeply with any more traffic or any slower request."
         )
     if any(s.kind == "queueing" for s in scenario.stages) and traffic.peak_rps > 0:
@@ -402,18 +405,18 @@ def format_text(analysis: Analysis) -> str:
         "",
     ]
     if a.meets_sla:
-        verdict = f"MEETS the SLA with {a.headroom_ms:.0f} ms to spare"
+        verdict = f"MEETS the SLA with {fmt_ms(a.headroom_ms)} to spare"
     elif not c.steady_state:
         verdict = "CANNOT KEEP UP at peak traffic (utilization ≥ 100%)"
     else:
-        verdict = f"MISSES the SLA by {a.gap_ms:.0f} ms"
+        verdict = f"MISSES the SLA by {fmt_ms(a.gap_ms)}"
     lines += [
-        f"End-to-end {pct}: {c.at_sla_percentile_ms:.0f} ms  →  {verdict}",
-        f"  p50 {c.p50_ms:.0f} · p95 {c.p95_ms:.0f} · p99 {c.p99_ms:.0f} ms "
-        f"(composed; adding stage {pct}s would say {c.sum_of_stage_percentiles_ms:.0f} ms)",
-        f"  utilization {c.utilization:.0%} on {c.replicas} replica(s); "
+        f"End-to-end {pct}: {fmt_ms(c.at_sla_percentile_ms)}  →  {verdict}",
+        f"  p50 {fmt_number(c.p50_ms)} · p95 {fmt_number(c.p95_ms)} · p99 {fmt_ms(c.p99_ms)} "
+        f"(composed; adding stage {pct}s would say {fmt_ms(c.sum_of_stage_percentiles_ms)})",
+        f"  utilization {fmt_utilization(c.utilization)} on {c.replicas} replica(s); "
         + (
-            f"mean queueing wait {c.queueing_wait_ms:.1f} ms ({c.method})"
+            f"mean queueing wait {fmt_ms(c.queueing_wait_ms)} ({c.method})"
             if c.queueing_wait_ms is not None
             else "queue unbounded"
         ),
@@ -432,11 +435,11 @@ def format_text(analysis: Analysis) -> str:
         flag = " (spread assumed)" if s.spread_assumed else ""
         if s.presence < 1.0:
             flag += f" (on {_share_text(s.presence)} of requests)"
-        lines.append(f"  {s.name:<{width}}  {s.share:6.1%}  {bar}{flag}")
+        lines.append(f"  {s.name:<{width}}  {fmt_pct(s.share):>6}  {bar}{flag}")
     if a.queueing_share > 0.0005:
         bar = "█" * round(a.queueing_share * 30)
-        lines.append(f"  {WAIT_LABEL:<{width}}  {a.queueing_share:6.1%}  {bar}")
-    lines.append(f"Bottleneck: {a.bottleneck.stage} ({a.bottleneck.share:.0%})")
+        lines.append(f"  {WAIT_LABEL:<{width}}  {fmt_pct(a.queueing_share):>6}  {bar}")
+    lines.append(f"Bottleneck: {a.bottleneck.stage} ({fmt_pct(a.bottleneck.share)})")
     lines += _advice_lines(a, pct)
     if a.warnings:
         lines += ["", "Warnings:"] + [f"  ! {w}" for w in a.warnings]
@@ -446,7 +449,7 @@ def format_text(analysis: Analysis) -> str:
 
 
 def _ms_range(lo: float, hi: float) -> str:
-    return f"{lo:.0f} ms" if round(lo) == round(hi) else f"{lo:.0f}–{hi:.0f} ms"
+    return fmt_ms_range(lo, hi)
 
 
 def _advice_lines(a: Analysis, pct: str) -> list[str]:
@@ -487,7 +490,7 @@ def _advice_lines(a: Analysis, pct: str) -> list[str]:
         for step in a.plan:
             sx = step.model_extra or {}
             perceived = (
-                f" (first output {sx['perceived_ms']:.0f} ms)"
+                f" (first output {fmt_ms(sx['perceived_ms'])})"
                 if sx.get("perceived_ms") is not None
                 else ""
             )
@@ -497,19 +500,19 @@ def _advice_lines(a: Analysis, pct: str) -> list[str]:
                 mark = "  ✓"
             else:
                 mark = ""
-            lines.append(f"  + {step.rule:<{width}} → {step.projected_ms:.0f} ms{perceived}{mark}")
+            lines.append(f"  + {step.rule:<{width}} → {fmt_ms(step.projected_ms)}{perceived}{mark}")
     if a.options:
         lines += ["", "Options for a decision maker:"]
         for o in a.options:
             ox = o.model_extra or {}
             perceived = (
-                f", first output {o.perceived_ms:.0f} ms" if o.perceived_ms is not None else ""
+                f", first output {fmt_ms(o.perceived_ms)}" if o.perceived_ms is not None else ""
             )
             verdict = "meets the SLA" if o.meets_sla else "misses the SLA"
             front = " · Pareto-optimal" if ox.get("pareto") else ""
             budget = "" if ox.get("within_quality_budget", True) else " · beyond the quality budget"
             lines.append(
-                f"  • {o.name}: {o.projected_ms:.0f} ms{perceived} ({verdict}); accuracy risk "
+                f"  • {o.name}: {fmt_ms(o.projected_ms)}{perceived} ({verdict}); accuracy risk "
                 f"{o.accuracy_risk}, cost {o.cost}, {o.effort_days[0]:g}–{o.effort_days[1]:g} "
                 f"days, {len(o.rules)} fix(es){front}{budget}"
             )

@@ -7,8 +7,11 @@ default) and every error names the file, the field path and, for YAML, the line.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
+import re
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -26,6 +29,7 @@ from pydantic import (
 
 from latency_advisor.atomic import atomic_write_text
 from latency_advisor.errors import UserError
+from latency_advisor.percentiles import parse_percentile
 
 FORMAT = "latency-advisor/scenario/v1"
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -60,9 +64,10 @@ class Sla(_Strict):
     percentile: float
     workload: Workload = "interactive"
 
-    @field_validator("percentile")
+    @field_validator("percentile", mode="before")
     @classmethod
-    def _known_percentile(cls, value: float) -> float:
+    def _known_percentile(cls, value: object) -> float:
+        value = parse_percentile(value)  # p95 as the app prints it, 95 and 99.9 alike
         if value not in PERCENTILES:
             allowed = ", ".join(_fmt_num(p) for p in PERCENTILES)
             raise ValueError(f"must be one of {allowed}")
@@ -393,22 +398,60 @@ def _index_lines(
             _index_lines(item, (*path, index), lines, count, source)
 
 
+MAX_LISTED_PROBLEMS = 20
+"""A file with more problems than this is probably the wrong file: the rest are counted."""
+
+
 def _from_validation(
     exc: ValidationError, source: str | Path | None, lines: dict[tuple, int]
 ) -> ScenarioError:
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    loc = tuple(part for part in first["loc"] if not _is_union_tag(part))
-    field = _dotted(loc)
-    message = _explain(first)
-    if len(errors) > 1:
-        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    line = None
+    """The first problem names the field and line; every other one follows on a line of its own
+    (up to MAX_LISTED_PROBLEMS), so one run shows all there is to fix."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
+        problem = ScenarioError(source, _explain(error), _dotted(loc), _line_of(loc, lines))
+        if str(problem) not in {str(p) for p in problems}:
+            problems.append(problem)
+    first, rest = problems[0], problems[1:]
+    shown = [f"  {p}" for p in rest[: MAX_LISTED_PROBLEMS - 1]]
+    if len(rest) > len(shown):
+        shown.append(f"  (and {len(rest) - len(shown)} more problems)")
+    message = "\n".join([first.message, *shown])
+    return ScenarioError(source, message, field=first.field, line=first.line)
+
+
+def _line_of(loc: tuple, lines: dict[tuple, int]) -> int | None:
     for cut in range(len(loc), -1, -1):
         if loc[:cut] in lines:
-            line = lines[loc[:cut]]
-            break
-    return ScenarioError(source, message, field=field, line=line)
+            return lines[loc[:cut]]
+    return None
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    """The keys the model at `loc`'s parent accepts (for a close-match suggestion)."""
+    model: Any = Scenario
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        model = _model_in(field.annotation)
+        if model is None:
+            return []
+    return list(getattr(model, "model_fields", {}))
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside `list[X]`, `X | None`, `dict[str, X]`, or X itself."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _is_union_tag(part: Any) -> bool:
@@ -421,12 +464,19 @@ def _is_union_tag(part: Any) -> bool:
 def _explain(error: dict[str, Any]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
+        loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
+        close = difflib.get_close_matches(str(loc[-1]), _allowed_keys(loc), n=1, cutoff=0.6)
+        if close:
+            return f"unknown key; did you mean {close[0]!r}?"
         return "unknown key (check the spelling; unknown keys are not allowed)"
     if kind == "missing":
         return "missing; this field is required"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
-        return f"got {error.get('input')!r}; expected one of {expected}"
+        words = re.findall(r"'([^']*)'", expected)
+        close = difflib.get_close_matches(str(error.get("input")), words, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"got {error.get('input')!r}{hint} (expected one of {expected})"
     msg = str(error["msg"])
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]

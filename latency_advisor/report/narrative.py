@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from latency_advisor.analysis import Analysis, Option
+from latency_advisor.numbers import fmt_pct, fmt_utilization
 from latency_advisor.report.tables import COST_ORDER, RISK_ORDER, effort_mid
 from latency_advisor.report.text import days, esc, ms, pct
 from latency_advisor.scenario import Scenario
@@ -150,7 +151,8 @@ def executive_summary(a: Analysis, scenario: Scenario, choice: Choice) -> list[s
     ]
     if not c.steady_state:
         out.append(
-            f"<b>Where we are.</b> At peak the servers would be {c.utilization:.0%} busy: "
+            "<b>Where we are.</b> At peak the servers would be "
+            f"{fmt_utilization(c.utilization)} busy: "
             "requests arrive faster than they are served, the queue grows without limit, and no "
             "latency target can be met. Even without the queue the "
             f"{p} is {ms(c.at_sla_percentile_ms)}. "
@@ -170,14 +172,14 @@ def executive_summary(a: Analysis, scenario: Scenario, choice: Choice) -> list[s
         )
         if c.queueing_wait_ms is not None and a.queueing_share >= 0.02:
             where += (
-                f" Waiting in the queue is {a.queueing_share:.0%} of it "
-                f"(servers {c.utilization:.0%} busy at peak)."
+                f" Waiting in the queue is {fmt_pct(a.queueing_share)} of it "
+                f"(servers {fmt_utilization(c.utilization)} busy at peak)."
             )
         out.append(where)
     out.append(
-        f"<b>The bottleneck.</b> {esc(a.bottleneck.stage)} takes {a.bottleneck.share:.0%} of "
+        f"<b>The bottleneck.</b> {esc(a.bottleneck.stage)} takes {fmt_pct(a.bottleneck.share)} of "
         f"the time at {p}; changes elsewhere can save at most the remaining "
-        f"{1 - a.bottleneck.share:.0%}."
+        f"{fmt_pct(1 - a.bottleneck.share)}."
     )
     out.append("<b>Recommendation.</b> " + recommendation_paragraph(a, choice))
     ask = decision_needed(a, choice)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from latency_advisor.analysis import Analysis, Option
 from latency_advisor.latency.model import WAIT_LABEL
+from latency_advisor.numbers import fmt_number
 
 Cell = str | float | int | bool | None
 
@@ -38,11 +39,7 @@ def format_cell(value: Cell) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        if abs(value) >= 100:
-            return f"{value:,.0f}"
-        if abs(value) >= 10:
-            return f"{value:.1f}"
-        return f"{value:.2f}"
+        return fmt_number(value)
     return value
 
 

@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from latency_advisor.numbers import fmt_tick
 from latency_advisor.report.themes import Theme
 from latency_advisor.report.themes import theme as get_theme
 
@@ -148,7 +149,7 @@ def as_plain_tip(text: str) -> str:
 
 def tick_text(value: float) -> str:
     """A tick value with the decimals it needs and no more: 1,000 · 2.5 · 0.25."""
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return fmt_tick(value)
 
 
 def draw_title(painter: QPainter, f: Frame, title: str) -> float:

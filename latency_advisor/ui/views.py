@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from latency_advisor.analysis import Analysis
+from latency_advisor.numbers import fmt_ms, fmt_pct, fmt_utilization
 from latency_advisor.ui import tables
 from latency_advisor.ui.budget_chart import BudgetChart
 from latency_advisor.ui.chart_pane import ChartPane
@@ -35,7 +36,7 @@ LEVELS = (("system", "System level"), ("serving", "Serving level"), ("model", "M
 def _ms(value: float | None) -> str:
     if value is None:
         return "—"
-    return f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
+    return fmt_ms(value)
 
 
 class HeadlineCard(QFrame):
@@ -116,7 +117,7 @@ class BudgetView(QWidget):
             text, color = (
                 (
                     f"Cannot keep up at peak traffic: {c.replicas} replica(s) would be "
-                    f"{c.utilization:.0%} utilized. At least "
+                    f"{fmt_utilization(c.utilization)} utilized. At least "
                     f"{c.replicas_needed_for_stability} are needed."
                 ),
                 BAD,
@@ -138,14 +139,17 @@ class BudgetView(QWidget):
             _ms(c.sum_of_stage_percentiles_ms),
             f"adding stage {pct}s overstates by {_ms(max(over, 0))}",
         )
-        self.bottleneck.show_value(a.bottleneck.stage, f"{a.bottleneck.share:.0%} of the {pct}")
+        share = fmt_pct(a.bottleneck.share)
+        self.bottleneck.show_value(a.bottleneck.stage, f"{share} of the {pct}")
         wait = (
             f"mean queueing wait {_ms(c.queueing_wait_ms)}"
             if c.queueing_wait_ms is not None
             else "queue grows without bound"
         )
         self.load.show_value(
-            f"{c.utilization:.0%}" if c.steady_state else f"{c.utilization:.0%} (overloaded)",
+            fmt_utilization(c.utilization)
+            if c.steady_state
+            else f"{fmt_utilization(c.utilization)} (overloaded)",
             f"{wait}; {c.replicas_needed_for_stability} replica(s) to keep up",
             BAD if not c.steady_state else WARN if c.utilization >= 0.8 else None,
         )
