@@ -39,6 +39,25 @@ def _inputs_hash() -> str:
     return digest.hexdigest()
 
 
+def ensure_venv_support() -> None:
+    """Debian and Ubuntu ship Python without `ensurepip` (it is in python3-venv): add it as
+    root, else stop with the command that does."""
+    try:
+        import ensurepip  # noqa: F401
+    except ImportError:
+        package = f"python3.{sys.version_info.minor}-venv"
+        command = ["apt-get", "install", "-y", "--no-install-recommends", package]
+        if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+            env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+            if subprocess.run(command, env=env).returncode != 0:
+                subprocess.run(["apt-get", "update"], env=env)
+                subprocess.run(command, env=env, check=True)
+            return
+        sys.exit(
+            f"this Python cannot create a virtual environment; run:\n    sudo {' '.join(command)}"
+        )
+
+
 def ensure_env() -> None:
     """Create or refresh .venv with the locked dependencies and the project in editable mode."""
     wanted = _inputs_hash()
@@ -46,6 +65,7 @@ def ensure_env() -> None:
         return
     if not PY.exists():
         print("setting up .venv (first run only) ...", flush=True)
+        ensure_venv_support()
         venv.EnvBuilder(with_pip=True).create(VENV)
     pip = [str(PY), "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "install", "-r", str(ROOT / "requirements.lock")], check=True)
