@@ -149,3 +149,21 @@ def test_percentages_carry_at_most_one_decimal_and_overload_reads_as_a_multiple(
     assert fmt_pct(0.0319) == "3.2%" and fmt_pct(0.594) == "59.4%" and fmt_pct(1.0) == "100%"
     assert fmt_utilization(0.59) == "59%" and fmt_utilization(9.99) == "999%"
     assert fmt_utilization(245130.6) == "over 10×" and fmt_utilization(float("inf")) == "over 10×"
+
+
+def test_the_rag_examples_title_and_notes_state_its_composed_p95_and_median() -> None:
+    """The first figure a user and a product manager compare: the title's must be the p95."""
+    from latency_advisor.analysis import analyze
+    from latency_advisor.scenario import load_scenario
+
+    scenario = load_scenario(EXAMPLES / "rag_assistant.yaml")
+    current = analyze(scenario).current
+    title = re.search(r"— (\d+(?:\.\d+)?) s at p95", scenario.name)
+    assert title, scenario.name
+    assert float(title.group(1)) == pytest.approx(current.p95_ms / 1000, abs=0.05)
+    notes = " ".join((scenario.notes or "").split())
+    median = re.search(r"median\) takes about (\d+(?:\.\d+)?) s", notes)
+    p95 = re.search(r"takes (\d+(?:\.\d+)?) s or more \(p95\)", notes)
+    assert median and p95, notes
+    assert float(median.group(1)) == pytest.approx(current.p50_ms / 1000, abs=0.05)
+    assert float(p95.group(1)) == pytest.approx(current.p95_ms / 1000, abs=0.05)
