@@ -19,8 +19,10 @@ from collections.abc import Callable
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullLocator
 
 from latency_advisor.analysis import Analysis
+from latency_advisor.numbers import fmt_tick
 from latency_advisor.report.budget_spec import MAX_SEGMENTS, budget_spec
 from latency_advisor.report.options_spec import options_spec
 from latency_advisor.report.plan_spec import plan_spec
@@ -122,6 +124,7 @@ def budget_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     naive_text = f"{spec.naive_label} {spec.naive_note}"
     ax.text(spec.naive_ms + nudge, 0, naive_text, va="center", fontsize=8, color=t.muted)
     ax.set_yticks([1, 0], ["\n".join(spec.composed_row), "\n".join(spec.naive_row)])
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_tick(v)))  # 1,000 as the app
     ax.set_ylim(-0.5, 1.9)
     ax.set_xlim(0, spec.axis_max_ms)
     ax.set_xlabel(spec.axis_label)
@@ -198,6 +201,7 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     ax.set_xticks(range(len(labels)), labels, fontsize=6.5)
     ax.set_xlim(-0.6, len(labels) - 0.4)
     ax.set_ylim(0, spec.axis_max_ms)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_tick(v)))  # 1,000 as the app
     ax.set_ylabel(spec.axis_label)
     ax.grid(axis="y", color=t.grid, linewidth=0.5)
     ax.set_axisbelow(True)
@@ -261,7 +265,14 @@ def options_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     risk_ax.set_ylabel(spec.value_label)
     effort_ax.set_xlabel(spec.effort_label)
     effort_ax.set_xlim(0, spec.effort_max_days)
-    risk_ax.set_ylim(0, spec.value_max_ms)
+    if spec.log_scale:  # the same axis as the app's: options near the target stay apart
+        risk_ax.set_yscale("log")
+        ticks = spec.log_ticks()
+        risk_ax.set_yticks(ticks, [fmt_tick(v) for v in ticks])
+        risk_ax.yaxis.set_minor_locator(NullLocator())
+    else:
+        risk_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_tick(v)))
+    risk_ax.set_ylim(spec.value_min_ms, spec.value_max_ms)
     risk_ax.text(
         -0.45, spec.target_ms, spec.sla_label, color=t.sla, fontsize=7, ha="left", va="bottom"
     )

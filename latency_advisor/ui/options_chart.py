@@ -45,12 +45,13 @@ class Panels:
 
     risk: QRectF
     effort: QRectF
-    value_max: float
+    spec: OptionsSpec
     effort_max: float
     categories: int
 
     def y(self, ms: float) -> float:
-        return self.risk.bottom() - self.risk.height() * min(ms, self.value_max) / self.value_max
+        """Linear or logarithmic, as the spec's axis is (the PDF reads the same spec)."""
+        return self.risk.bottom() - self.risk.height() * self.spec.value_fraction(ms)
 
     def risk_x(self, x: float) -> float:
         return self.risk.left() + self.risk.width() * (x + 0.5) / self.categories
@@ -58,6 +59,12 @@ class Panels:
     def effort_x(self, days: float) -> float:
         share = min(days, self.effort_max) / self.effort_max
         return self.effort.left() + self.effort.width() * share
+
+
+def _thin(ticks: list[float], most: int) -> list[float]:
+    """Every n-th tick so that at most `most` remain (a short plot on a wide log axis)."""
+    step = max(1, -(-len(ticks) // max(most, 1)))
+    return ticks[::step]
 
 
 class OptionsChart(PaintedChart):
@@ -91,7 +98,11 @@ class OptionsChart(PaintedChart):
             legend_h = sm.height() + PAD / 2
         plot_h = max(f.height - top - axis_h - legend_h, 40.0)
 
-        value_ticks = nice_ticks(spec.value_max_ms, most=int(min(max(plot_h / 32, 3), 8)))
+        value_ticks = (
+            _thin(spec.log_ticks(), int(min(max(plot_h / 24, 3), 12)))
+            if spec.log_scale
+            else nice_ticks(spec.value_max_ms, most=int(min(max(plot_h / 32, 3), 8)))
+        )
         effort_ticks = nice_ticks(spec.effort_max_days, most=int(min(max(f.width / 100, 3), 8)))
         widest = max(sm.horizontalAdvance(tick_text(v)) for v in value_ticks)
         gutter = PAD + sm.height() + 8 + widest
@@ -102,7 +113,7 @@ class OptionsChart(PaintedChart):
         at = Panels(
             risk,
             QRectF(risk.right() + gap, top, panel_w, plot_h),
-            spec.value_max_ms,
+            spec,
             spec.effort_max_days,
             len(spec.categories),
         )
