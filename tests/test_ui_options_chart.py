@@ -314,7 +314,9 @@ def test_the_pdf_chart_draws_the_same_spec(mixed):
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == [p.label for p in spec.points] + [spec.pareto_label, spec.perceived_label]
     texts = {t.get_text() for t in risk_ax.texts}
-    assert spec.sla_label in texts and {str(p.number) for p in spec.points} <= texts
+    assert {str(p.number) for p in spec.points} <= texts
+    right = [t.get_text() for ax in effort_ax.child_axes for t in ax.get_yticklabels()]
+    assert right == [spec.sla_label]  # beside its line, over no point
 
 
 def test_a_stage_edit_in_the_window_moves_the_options_at_once(qtbot, tmp_path):
@@ -370,3 +372,40 @@ def test_the_latency_axis_holds_one_to_eight_options(count):
     ticks = spec.log_ticks() if spec.log_scale else []
     assert all(spec.value_min_ms <= t <= spec.value_max_ms for t in ticks)
     assert spec.log_scale == (max(values) / 500.0 >= 4.0)
+
+
+def _overlap(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+@pytest.mark.parametrize("name", ["rag_assistant", "bert_intent", "recommender", "fraud_score"])
+def test_pdf_numbers_cover_no_marker_and_no_other_number(name):
+    """The issue's "1 4 5" and "23": each number placed clear of every point and ring, and of
+    the other numbers; a number with no free spot is left to the legend, never overlapped."""
+    from matplotlib.transforms import Bbox
+
+    a = plain_analysis(name)
+    fig = charts.options_chart(a)
+    fig.draw_without_rendering()
+    for ax in fig.axes[:2]:
+        numbers = [t.get_window_extent() for t in ax.texts if t.get_text().isdigit()]
+        markers = []
+        for collection in ax.collections:
+            radius = (max(collection.get_sizes(), default=0) ** 0.5) / 2 * fig.dpi / 72
+            for x, y in collection.get_offset_transform().transform(collection.get_offsets()):
+                markers.append(Bbox.from_extents(x - radius, y - radius, x + radius, y + radius))
+        for i, box in enumerate(numbers):
+            assert not any(_overlap(box, m) for m in markers), (name, i)
+            assert not any(_overlap(box, other) for other in numbers[i + 1 :]), (name, i)
+        assert len(numbers) >= len(options_spec(a).points) // 2  # most points keep a number
+
+
+def test_app_numbers_cover_no_point_and_no_other_number(qtbot, rag):
+    chart, _ = _shown(qtbot, rag)
+    marks = _marks(chart)
+    boxes = [b for b in chart.number_boxes if b is not None]
+    assert len(chart.number_boxes) == 2 * len(chart.spec.points) and boxes
+    points = [r.adjusted(4, 4, -4, -4) for r in marks["risk"] + marks["effort"]]  # the dots
+    for i, box in enumerate(boxes):
+        assert not any(box.intersects(p) for p in points), i
+        assert not any(box.intersects(other) for other in boxes[i + 1 :]), i

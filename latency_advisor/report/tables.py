@@ -62,7 +62,9 @@ def budget_table(analysis: Analysis) -> ChartTable:
     total = analysis.current.at_sla_percentile_ms
     rows: list[tuple[Cell, ...]] = []
     for s in analysis.stages:
-        rows.append((s.name, s.kind, s.p50_ms, s.p95_ms, s.p99_ms, 100 * s.share, s.share * total))
+        rows.append(
+            (s.name, s.kind, s.p50_ms, s.p95_ms, s.p99_ms, round(100 * s.share, 1), s.share * total)
+        )
     if analysis.queueing_share > 0.0005:
         rows.append(
             (
@@ -71,7 +73,7 @@ def budget_table(analysis: Analysis) -> ChartTable:
                 None,
                 None,
                 None,
-                100 * analysis.queueing_share,
+                round(100 * analysis.queueing_share, 1),
                 analysis.queueing_share * total,
             )
         )
