@@ -226,7 +226,7 @@ def test_the_pdf_chart_draws_the_same_spec(rag, video):
         texts = [t.get_text() for t in ax.texts]
         assert [b.value_label for b in spec.bars] == texts[: len(spec.bars)]
         right = [t.get_text() for child in ax.child_axes for t in child.get_yticklabels()]
-    assert right == [spec.sla_label]  # on the right edge, never over the Today bar
+        assert right == [spec.sla_label]  # on the right edge, never over the Today bar
         ticks = [t.get_text() for t in ax.get_xticklabels()]
         assert ticks[0].split("\n")[0] == "Today" and ticks[-1] == "After plan"
         if spec.numbered:
