@@ -169,3 +169,26 @@ def test_the_stage_column_fits_its_names_at_the_first_size(qapp) -> None:
             window.setWindowModified(False)
             window.close()
             window.deleteLater()
+
+
+def test_an_elided_legend_entry_shows_its_whole_name_on_hover(qapp) -> None:
+    """At 1024×700 the plan's numbered key elides long step names; hovering one gives it whole."""
+    with tempfile.TemporaryDirectory() as tmp:
+        window = _window((1024, 700), Path(tmp))
+        try:
+            window.workspace.show_tab("plan")
+            _settle(qapp)
+            chart = window.workspace.plan.chart.canvas
+            chart.grab()
+            steps = [b for b in chart.spec.bars if b.kind == "step"]
+            keys = {f"{b.number}  {b.name}" for b in steps}
+            fm = chart.fontMetrics()
+            tips = [(rect, tip) for rect, tip in chart.hit_areas() if tip in keys]
+            assert tips, "no elided entry at 1024 px: the check would prove nothing"
+            for rect, tip in tips:
+                assert chart.tooltip_at(rect.center()) == tip
+                assert fm.horizontalAdvance(tip) > rect.width()  # it was elided
+        finally:
+            window.setWindowModified(False)
+            window.close()
+            window.deleteLater()

@@ -206,10 +206,13 @@ def draw_legend(
     layout: list[tuple[float, float, str]],
     colours: list[QColor | Swatch],
     top: float,
+    full: list[str] | None = None,
+    chart: PaintedChart | None = None,
 ) -> None:
     """Swatches and names at the positions `legend_layout` chose, from `top` down.
 
     A colour fills a square swatch; a `Swatch` function draws its own mark in that square.
+    With `full` names and the `chart`, an entry the layout elided shows its whole name on hover.
     """
     painter.setFont(f.small)
     for (x, y, name), colour in zip(layout, colours, strict=True):
@@ -223,6 +226,10 @@ def draw_legend(
             painter.setFont(f.small)
         painter.setPen(f.colour("foreground"))
         painter.drawText(QPointF(x + SWATCH + 4, top + y + f.sm.ascent()), name)
+    for (x, y, name), whole in zip(layout, full or [], strict=False):
+        if chart is not None and name != whole:
+            width = SWATCH + 4 + f.sm.horizontalAdvance(name)
+            chart.add_hit(QRectF(x, top + y, width, f.sm.height()), whole)
 
 
 def draw_value_axis(
