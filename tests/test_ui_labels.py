@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 from PySide6 import QtGui
 from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QTableView, QTreeWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QLabel,
+    QScrollArea,
+    QTableView,
+    QTreeWidget,
+)
 
 from latency_advisor.ui import theme
 from latency_advisor.ui.main_window import MainWindow
@@ -122,6 +129,9 @@ def test_every_label_reads_on_every_tab(qapp, themed, artifacts_dir, size) -> No
                     str(artifacts_dir / f"labels_{key}_{size[0]}x{size[1]}_{themed}.png")
                 )
                 problems += [f"[{key}] {p}" for p in _clipped_labels(ws.tabs.currentWidget())]
+                page = ws.tabs.currentWidget()
+                if isinstance(page, QScrollArea) and page.horizontalScrollBar().maximum() > 0:
+                    problems.append(f"[{key}] wider than its pane: scrolls sideways")
             for i in range(bar.count()):
                 text = bar.tabText(i).replace("&", "")
                 rect = bar.tabRect(i)

@@ -95,6 +95,11 @@ class BenchView(QWidget):
         # the model
         self.model_combo = QComboBox()
         self.model_combo.setAccessibleName("Model to benchmark")
+        # long descriptions show whole in the list; the closed box may shorten to fit the pane
+        self.model_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.model_combo.setMinimumContentsLength(24)
         for name, description in reference_models():
             self.model_combo.addItem(f"{name} — {description}", name)
         self.open_button = QPushButton("Open .onnx…")
@@ -148,15 +153,20 @@ class BenchView(QWidget):
             "Timing of a variant stops once the 95% confidence interval of the chosen "
             "percentile is this narrow (relative to the estimate), or its time is spent"
         )
-        stop_row = QHBoxLayout()
-        stop_row.addWidget(QLabel("when the 95% CI of"))
-        stop_row.addWidget(self.percentile_combo)
-        stop_row.addWidget(QLabel("is within"))
-        stop_row.addWidget(self.ci_spin)
-        stop_row.addWidget(QLabel("or after"))
-        stop_row.addWidget(self.budget_spin)
-        stop_row.addWidget(QLabel("per variant"))
-        stop_row.addStretch(1)
+        ci_row = QHBoxLayout()
+        ci_row.addWidget(QLabel("when the 95% CI of"))
+        ci_row.addWidget(self.percentile_combo)
+        ci_row.addWidget(QLabel("is within"))
+        ci_row.addWidget(self.ci_spin)
+        ci_row.addStretch(1)
+        time_row = QHBoxLayout()
+        time_row.addWidget(QLabel("or after"))
+        time_row.addWidget(self.budget_spin)
+        time_row.addWidget(QLabel("per variant"))
+        time_row.addStretch(1)
+        stop_row = QVBoxLayout()  # two short lines: the tab fits a 1024-pixel window
+        stop_row.addLayout(ci_row)
+        stop_row.addLayout(time_row)
         self.shapes_edit = QLineEdit()
         self.shapes_edit.setPlaceholderText("e.g. input_ids=1,128 attention_mask=1,128")
         self.shapes_edit.setAccessibleName("Input shapes")
@@ -176,6 +186,7 @@ class BenchView(QWidget):
         inputs_row.addWidget(QLabel("Input values"))
         inputs_row.addWidget(self.values_edit, 1)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # labels above when narrow
         form.addRow("Input shapes", inputs_row)
         form.addRow("Preset", self.preset_combo)
         form.addRow("Levers (the FP32 baseline always runs)", levers)
@@ -243,20 +254,27 @@ class BenchView(QWidget):
         self.stage_combo.setAccessibleName("Model stage to attach the results to")
         self.stage_combo.setToolTip("The scenario's stages of kind 'model'")
         self.stage_combo.setPlaceholderText("no model stage")
-        self.stage_combo.setMinimumContentsLength(18)
+        self.stage_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.stage_combo.setMinimumContentsLength(12)
         self.attach_button = QPushButton("Attach to stage")
         self.attach_button.setToolTip(
             "Write the measured speedups into the stage's calibration (undoable): the advice "
             "then uses them instead of the rule's default ranges"
         )
         self.attach_button.clicked.connect(lambda: self.attach_to_stage())
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.csv_button)
-        bottom.addWidget(self.json_button)
-        bottom.addStretch(1)
-        bottom.addWidget(QLabel("Stage"))
-        bottom.addWidget(self.stage_combo)
-        bottom.addWidget(self.attach_button)
+        exports = QHBoxLayout()
+        exports.addWidget(self.csv_button)
+        exports.addWidget(self.json_button)
+        exports.addStretch(1)
+        attach = QHBoxLayout()
+        attach.addWidget(QLabel("Stage"))
+        attach.addWidget(self.stage_combo, 1)
+        attach.addWidget(self.attach_button)
+        bottom = QHBoxLayout()  # one row where there is room, the two halves side by side
+        bottom.addLayout(exports)
+        bottom.addLayout(attach, 1)
 
         layout = QVBoxLayout(self)
         layout.addWidget(setup)
