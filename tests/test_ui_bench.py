@@ -25,6 +25,8 @@ def test_quick_builtin_benchmark_attached_as_one_undo_step(qtbot, window: MainWi
     view = window.workspace.bench
     assert [view.stage_combo.itemText(i) for i in range(view.stage_combo.count())] == [STAGE]
     view.model_combo.setCurrentIndex(view.model_combo.findData("mlp-s"))
+    assert view.stage_combo.currentIndex() == -1  # MLP results are not aimed at a BERT stage
+    view.stage_combo.setCurrentText(STAGE)  # the user says where they go
     view.set_levers({"int8_per_channel"})
     view.budget_spin.setValue(0.3)
     with qtbot.waitSignal(view.run_finished, timeout=180_000) as done:
