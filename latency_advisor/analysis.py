@@ -1,15 +1,13 @@
 """The analysis of a scenario (CONTRACTS.md §2): where the time goes, how far from the SLA.
 
 `analyze()` is the one entry point the CLI, the desktop app, the report and the rehearsal mode
-share. Its output model serialises to the public JSON; keys may be added, never removed.
+share. Its output models (`latency_advisor.result`) serialise to the public JSON; keys may be
+added, never removed. The result types are re-exported here for the views that read them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from latency_advisor.latency import PathModel
 from latency_advisor.latency.distributions import ASSUMED_SIGMA
@@ -19,145 +17,26 @@ from latency_advisor.latency.model import (
     WAIT_LABEL,
     Estimate,
     Method,
-    live_samples,
+)
+from latency_advisor.result import (
+    FORMAT,
+    Analysis,
+    Bottleneck,
+    Current,
+    Option,
+    PlanStep,
+    Recommendation,
+    SlaOut,
+    StageOut,
 )
 from latency_advisor.scenario import Scenario
-
-FORMAT = "latency-advisor/analysis/v1"
-Risk = Literal["none", "low", "medium", "high"]
-Cost = Literal["saves", "none", "low", "medium", "high"]
-Level = Literal["system", "serving", "model"]
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class SlaOut(_Out):
-    target_ms: float
-    percentile: float | int
-    workload: str
-
-
-class Current(_Out):
-    at_sla_percentile_ms: float
-    p50_ms: float
-    p90_ms: float
-    p95_ms: float
-    p99_ms: float
-    p99_9_ms: float
-    sum_of_stage_percentiles_ms: float
-    service_at_sla_percentile_ms: float
-    queueing_wait_ms: float | None
-    queueing_wait_probability: float | None
-    utilization: float
-    steady_state: bool
-    method: str
-    simulated_requests: int
-    replicas: int
-    concurrency: int
-    replicas_needed_for_stability: int
-    replicas_needed_for_sla: int | None
-
-
-class Bottleneck(_Out):
-    stage: str
-    share: float
-
-
-class StageOut(_Out):
-    name: str
-    kind: str
-    p50_ms: float
-    p95_ms: float
-    p99_ms: float
-    calls: int
-    parallel_group: str | None
-    share: float
-    spread_assumed: bool
-    distribution: str
-    presence: float = 1.0  # fraction of requests that pass through the stage
-
-
-class Recommendation(_Out):
-    rule: str
-    title: str
-    level: Level
-    technique: str
-    stage: str | None
-    saving_ms: tuple[float, float]
-    accuracy_risk: Risk
-    cost: Cost
-    effort_days: tuple[float, float]
-    why: str
-
-
-class PlanStep(_Out):
-    rule: str
-    projected_ms: float
-    meets_sla: bool
-
-
-class Option(_Out):
-    name: str
-    rules: list[str]
-    projected_ms: float
-    perceived_ms: float | None = None
-    meets_sla: bool
-    accuracy_risk: Risk
-    cost: Cost
-    effort_days: tuple[float, float]
-
-
-class Analysis(_Out):
-    format: str = FORMAT
-    scenario: str
-    sla: SlaOut
-    current: Current
-    meets_sla: bool
-    gap_ms: float
-    headroom_ms: float
-    bottleneck: Bottleneck
-    queueing_share: float
-    stages: list[StageOut]
-    recommendations: list[Recommendation] = Field(default_factory=list)
-    plan: list[PlanStep] = Field(default_factory=list)
-    options: list[Option] = Field(default_factory=list)
-    assumptions: list[str] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
-
-    def to_json_data(self) -> dict[str, Any]:
-        """The public JSON: floats rounded to what a measurement can support."""
-        return _rounded(self.model_dump(mode="json"))
-
-
-def _rounded(value: Any) -> Any:
-    if isinstance(value, float):
-        return round(value, 4) if abs(value) < 10 else round(value, 2)
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rounded(v) for v in value]
-    return value
-
-
-def path_model(scenario: Scenario, **kwargs: Any) -> PathModel:
-    """The latency model of a scenario's path (its stages and how its requests arrive)."""
-    kwargs.setdefault("samples", live_samples(scenario.sla.percentile))
-    return PathModel.from_stages(scenario.stages, arrivals=scenario.arrivals, **kwargs)
-
-
-def current_estimate(
-    scenario: Scenario, model: PathModel | None = None, method: Method = "auto"
-) -> tuple[PathModel, Estimate]:
-    model = model or path_model(scenario)
-    estimate = model.estimate(
-        scenario.traffic.peak_rps,
-        scenario.traffic.servers,
-        scenario.sla.percentile,
-        method=method,
-    )
-    return model, estimate
+from latency_advisor.sizing import (
+    current_estimate,
+    naive_sum,
+    path_model,
+    replicas_for_sla,
+    replicas_for_stability,
+)
 
 
 def analyze(
@@ -181,7 +60,7 @@ def analyze(
     meets = est.stable and at <= sla.target_ms
     analysis = Analysis(
         scenario=scenario.name,
-        sla=SlaOut(**scenario.sla.model_dump(mode="json")),
+        sla=_sla_out(scenario),
         current=Current(
             at_sla_percentile_ms=at,
             p50_ms=est.p(50.0),
@@ -221,36 +100,12 @@ def analyze(
     return analysis
 
 
-def replicas_for_stability(scenario: Scenario, model: PathModel) -> int:
-    """The fewest replicas that keep up with peak traffic (utilization below 1)."""
-    servers = model.servers_for_stability(scenario.traffic.peak_rps)
-    return -(-servers // scenario.traffic.concurrency)
-
-
-def replicas_for_sla(scenario: Scenario, model: PathModel) -> int | None:
-    """The fewest replicas that meet the SLA at peak, or None when the service time alone misses."""
-    servers = model.servers_for_sla(
-        scenario.traffic.peak_rps, scenario.sla.percentile, scenario.sla.target_ms
-    )
-    return None if servers is None else -(-servers // scenario.traffic.concurrency)
-
-
-def naive_sum(scenario: Scenario, model: PathModel) -> float:
-    """What adding up stage percentiles gives: the figure people quote, and why it misleads."""
-    pct = scenario.sla.percentile
-    fits = {spec.name: spec for spec in model.stages}
-    total = 0.0
-    for unit in model.units():
-        total += max(
-            spec.calls * _stage_percentile(scenario, fits[spec.name], pct) for spec in unit
-        )
-    return total
-
-
-def _stage_percentile(scenario: Scenario, spec, percentile: float) -> float:
-    stage = scenario.stage(spec.name)
-    given = {50.0: stage.p50_ms, 95.0: stage.p95_ms, 99.0: stage.p99_ms}.get(float(percentile))
-    return given if given is not None else spec.fit.quantile(percentile)
+def _sla_out(scenario: Scenario) -> SlaOut:
+    """The SLA as stated; the optional targets added since v1 appear only when set."""
+    data = scenario.sla.model_dump(mode="json", exclude_none=True)
+    if data.get("metric") == "end_to_end":
+        data.pop("metric")
+    return SlaOut(**data)
 
 
 def _stage_rows(scenario: Scenario, model: PathModel, est: Estimate) -> list[StageOut]:
@@ -518,10 +373,17 @@ def _advice_lines(a: Analysis, pct: str) -> list[str]:
 
 __all__ = [
     "ASSUMED_SIGMA",
+    "FORMAT",
     "Analysis",
+    "Bottleneck",
+    "Current",
     "Option",
     "PlanStep",
     "Recommendation",
+    "SlaOut",
+    "StageOut",
     "analyze",
+    "current_estimate",
     "format_text",
+    "path_model",
 ]

@@ -12,13 +12,13 @@ from latency_advisor.rules.plan import is_perceived_only, plan_admits, stack
 from latency_advisor.rules.techniques import allowed_risk, risk_rank
 
 if TYPE_CHECKING:
-    from latency_advisor.analysis import Analysis
+    from latency_advisor.result import Analysis
     from latency_advisor.scenario import Scenario
 
 
 def advise(scenario: Scenario, analysis: Analysis, library: Library | None = None) -> Analysis:
     """Fill `recommendations`, `plan`, `options` (and extra keys) of `analysis` in place."""
-    from latency_advisor.analysis import Option, PlanStep, Recommendation
+    from latency_advisor.result import Option, PlanStep, Recommendation
 
     library = library if library is not None else load_library()
     result = evaluate(scenario, analysis, library)

@@ -20,15 +20,15 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from latency_advisor.analysis import path_model
 from latency_advisor.latency.model import Transform
 from latency_advisor.rules import effects
 from latency_advisor.rules.facts import FactValue, path_facts, stage_facts
 from latency_advisor.rules.loader import CompiledRule, Library, effect_values
 from latency_advisor.rules.techniques import LEVELS, cost_rank, risk_rank
+from latency_advisor.sizing import path_model
 
 if TYPE_CHECKING:
-    from latency_advisor.analysis import Analysis
+    from latency_advisor.result import Analysis
     from latency_advisor.scenario import Scenario
 
 WHATIF_SAMPLES = {95.0: 2048, 99.0: 4096}  # by SLA percentile, at least; p99.9 uses 16,384

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from latency_advisor.scenario import STAGE_KINDS
 
 if TYPE_CHECKING:
-    from latency_advisor.analysis import Analysis
+    from latency_advisor.result import Analysis
     from latency_advisor.scenario import Scenario, Stage
 
 FactType = Literal["number", "string", "boolean"]
