@@ -7,8 +7,10 @@ added, never removed. The result types are re-exported here for the views that r
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
+from latency_advisor import situation
 from latency_advisor.latency import PathModel
 from latency_advisor.latency.distributions import ASSUMED_SIGMA
 from latency_advisor.latency.model import (
@@ -55,9 +57,11 @@ def analyze(
     sla = scenario.sla
     traffic = scenario.traffic
     stages = _stage_rows(scenario, model, est)
-    top = max(stages, key=lambda s: s.share)
     at = est.at_percentile_ms
     meets = est.stable and at <= sla.target_ms
+    job = situation.batch_job(scenario, model, est)
+    if job is not None and job["meets_deadline"] is not None:
+        meets = bool(job["meets_deadline"])  # a job with a deadline: the deadline is the SLA
     analysis = Analysis(
         scenario=scenario.name,
         sla=_sla_out(scenario),
@@ -84,7 +88,7 @@ def analyze(
         meets_sla=meets,
         gap_ms=max(0.0, at - sla.target_ms) if est.stable else at - sla.target_ms,
         headroom_ms=max(0.0, sla.target_ms - at) if est.stable else 0.0,
-        bottleneck=Bottleneck(stage=top.name, share=top.share),
+        bottleneck=Bottleneck(**situation.bottleneck(model, est)),
         queueing_share=est.shares.get(WAIT_LABEL, 0.0),
         stages=stages,
         assumptions=_assumptions(scenario, model, est),
@@ -92,12 +96,50 @@ def analyze(
     )
     if not est.stable:
         analysis.gap_ms = max(analysis.gap_ms, 0.0)
+    _read_situation(scenario, model, est, analysis, job)
     if advice:
         from latency_advisor.rules.advice import advise
         from latency_advisor.rules.loader import load_library
 
         advise(scenario, analysis, load_library(rule_folders))
     return analysis
+
+
+def _read_situation(
+    scenario: Scenario, model: PathModel, est: Estimate, analysis: Analysis, job: dict | None
+) -> None:
+    """Headroom, the consistency of the inputs, fan-out tails and batch jobs (extra keys)."""
+    if job is not None:
+        analysis.batch_job = job
+        if job["deadline_s"] is not None:
+            analysis.gap_ms = max(0.0, (job["job_time_s"] - job["deadline_s"]) * 1000.0)
+            analysis.headroom_ms = max(0.0, (job["deadline_s"] - job["job_time_s"]) * 1000.0)
+    elif analysis.meets_sla:
+        room = situation.headroom(scenario, model, est)
+        needed = analysis.current.replicas_needed_for_sla
+        room["replicas_that_meet"] = needed
+        room["spare_replicas"] = max(0, scenario.traffic.replicas - (needed or 0))
+        analysis.headroom = room
+    check = situation.consistency(scenario, model, est)
+    analysis.inputs_consistent = check is None
+    if check is not None:
+        analysis.consistency = check
+        analysis.warnings.insert(
+            0,
+            f"The inputs disagree: at {scenario.traffic.peak_rps:g} requests/s, "
+            f"{scenario.traffic.replicas} replica(s) serving "
+            f"{scenario.traffic.concurrency} request(s) at a time would be "
+            f"{_utilization_text(est.utilization)} busy, so the queue would grow without bound "
+            "and no latency could have been measured, yet the stage latencies look like a "
+            "working system. Which is wrong? "
+            + "; ".join(f"({i}) {q}" for i, q in enumerate(check["questions"], 1))
+            + ". Check these before adding capacity.",
+        )
+    analysis.warnings += situation.fanout_tails(scenario, model)
+
+
+def _utilization_text(utilization: float) -> str:
+    return f"over {math.floor(utilization):d}×" if utilization >= 10 else f"{utilization:.0%}"
 
 
 def _sla_out(scenario: Scenario) -> SlaOut:

@@ -18,12 +18,21 @@ def path_model(scenario: Scenario, **kwargs: Any) -> PathModel:
     return PathModel.from_stages(scenario.stages, arrivals=scenario.arrivals, **kwargs)
 
 
+def offered_rps(scenario: Scenario) -> float:
+    """The arrival rate the queue sees: a batch job pulls its items as fast as the workers take
+    them, so it has no arrival queue (its figure is the job time, from throughput)."""
+    t = scenario.traffic
+    if scenario.sla.workload == "batch" and t.job_items is not None:
+        return 0.0
+    return float(t.peak_rps)
+
+
 def current_estimate(
     scenario: Scenario, model: PathModel | None = None, method: Method = "auto"
 ) -> tuple[PathModel, Estimate]:
     model = model or path_model(scenario)
     estimate = model.estimate(
-        scenario.traffic.peak_rps,
+        offered_rps(scenario),
         scenario.traffic.servers,
         scenario.sla.percentile,
         method=method,
@@ -33,14 +42,14 @@ def current_estimate(
 
 def replicas_for_stability(scenario: Scenario, model: PathModel) -> int:
     """The fewest replicas that keep up with peak traffic (utilization below 1)."""
-    servers = model.servers_for_stability(scenario.traffic.peak_rps)
+    servers = model.servers_for_stability(offered_rps(scenario))
     return -(-servers // scenario.traffic.concurrency)
 
 
 def replicas_for_sla(scenario: Scenario, model: PathModel) -> int | None:
     """The fewest replicas that meet the SLA at peak, or None when the service time alone misses."""
     servers = model.servers_for_sla(
-        scenario.traffic.peak_rps, scenario.sla.percentile, scenario.sla.target_ms
+        offered_rps(scenario), scenario.sla.percentile, scenario.sla.target_ms
     )
     return None if servers is None else -(-servers // scenario.traffic.concurrency)
 

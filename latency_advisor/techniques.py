@@ -32,6 +32,7 @@ TECHNIQUES: dict[str, Level] = {
             "capacity",
             "edge",
             "async_offload",
+            "deadline",
         )
     },
     **{
@@ -53,6 +54,7 @@ TECHNIQUES: dict[str, Level] = {
             "compile",
             "length_bucketing",
             "speculative_decoding",
+            "vectorize",
         )
     },
     **{

@@ -1,0 +1,80 @@
+"""Which missing facts would unlock more advice, found by asking the rules themselves.
+
+A model stage that says only `family: llm` gets little advice, because most rules need to know
+the runtime, the hardware, the size or the precision before they can say anything. For every
+model field (and token count) the scenario leaves out, each rule that stays quiet on the stage
+is checked again with typical values of that field; the fields that make some rule fire are
+reported with the fixes they would unlock. No rule is special-cased: a new rule in the library
+is covered as soon as it is added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from latency_advisor.rules.facts import FactValue
+from latency_advisor.rules.loader import Library
+from latency_advisor.scenario import Stage
+
+# typical values tried for a field the scenario leaves out (several, so that a rule fires if
+# any common deployment would make it fire)
+PROBES: dict[str, tuple[tuple[str, FactValue], ...]] = {
+    "runtime": (("model.runtime", "pytorch"), ("model.runtime", "onnxruntime")),
+    "hardware": (("model.hardware", "gpu"), ("model.hardware", "cpu")),
+    "precision": (("model.precision", "fp32"), ("model.precision", "fp16")),
+    "batching": (("model.batching", "none"), ("model.batching", "static")),
+    "params_millions": (("model.params_millions", 8000.0), ("model.params_millions", 120.0)),
+    "output_tokens": (("model.output_tokens", 400.0),),
+    "prompt_tokens": (("model.prompt_tokens", 3000.0),),
+}
+LLM_ONLY = {"output_tokens", "prompt_tokens"}
+
+
+@dataclass(frozen=True)
+class Unlock:
+    stage: str
+    field: str  # where the scenario would say it, e.g. model.runtime
+    rules: tuple[str, ...]  # titles of the fixes it would unlock
+
+
+def _unset(stage: Stage, facts: dict[str, FactValue]) -> list[str]:
+    model = stage.model
+    out = []
+    for name in PROBES:
+        if name in LLM_ONLY and facts.get("family") != "llm":
+            continue
+        if name == "prompt_tokens":
+            given = stage.facts.get("prompt_tokens") or (model and model.prompt_tokens)
+        else:
+            given = getattr(model, name, None) if model is not None else None
+        if not given:
+            out.append(name)
+    return out
+
+
+def missing_facts(
+    library: Library, stages: list[tuple[Stage, dict[str, FactValue]]], fired: set[tuple]
+) -> list[Unlock]:
+    """For each model stage, the unset fields that would make quiet rules fire."""
+    out = []
+    for stage, facts in stages:
+        if stage.kind != "model":
+            continue
+        for name in _unset(stage, facts):
+            titles: list[str] = []
+            field = PROBES[name][0][0]
+            for rule in library.rules:
+                spec = rule.spec
+                kinds = spec.stage_kinds
+                if spec.scope != "stage" or (kinds and stage.kind not in kinds):
+                    continue
+                if (rule.id, stage.name) in fired or name not in rule.symbols:
+                    continue
+                for _field, probe in PROBES[name]:
+                    trial = {**facts, name: probe, "has_model": True}
+                    if rule.when.evaluate(trial):
+                        titles.append(spec.title)
+                        break
+            if titles:
+                out.append(Unlock(stage.name, field, tuple(dict.fromkeys(titles))))
+    return out
