@@ -233,7 +233,13 @@ def _assumptions(scenario: Scenario, model: PathModel, est: Estimate) -> list[st
             f"Queueing simulated over {est.simulated_requests:,} requests because {why}; "
             "closed-form formulas understate the tail there."
         )
-    if scenario.sla.workload == "batch":
+    if scenario.sla.workload == "batch" and scenario.traffic.job_items is not None:
+        out.append(
+            "Batch job: items are pulled as fast as the workers take them (no arrival queue); "
+            "job time = items × busy time per item ÷ workers (replicas × concurrency), and a "
+            "deadline, when given, is the target fixes are judged against."
+        )
+    elif scenario.sla.workload == "batch":
         out.append(
             "Batch workload: the SLA percentile is read per request (item); for a job deadline, "
             "throughput and utilization matter more than a single request's tail."
@@ -298,31 +304,49 @@ def format_text(analysis: Analysis) -> str:
         f"SLA: {pct} ≤ {a.sla.target_ms:g} ms ({a.sla.workload})",
         "",
     ]
-    if a.meets_sla:
+    extra = a.model_extra or {}
+    job = extra.get("batch_job")
+    room = extra.get("headroom")
+    if job and job.get("deadline_s"):
+        verdict = (
+            f"{'MEETS' if job['meets_deadline'] else 'MISSES'} the deadline"
+            f" by {_duration(abs(job['margin_s']))}"
+        )
+    elif a.meets_sla:
         verdict = f"MEETS the SLA with {a.headroom_ms:.0f} ms to spare"
     elif not c.steady_state:
         verdict = "CANNOT KEEP UP at peak traffic (utilization ≥ 100%)"
     else:
         verdict = f"MISSES the SLA by {a.gap_ms:.0f} ms"
-    lines += [
-        f"End-to-end {pct}: {c.at_sla_percentile_ms:.0f} ms  →  {verdict}",
-        f"  p50 {c.p50_ms:.0f} · p95 {c.p95_ms:.0f} · p99 {c.p99_ms:.0f} ms "
-        f"(composed; adding stage {pct}s would say {c.sum_of_stage_percentiles_ms:.0f} ms)",
-        f"  utilization {c.utilization:.0%} on {c.replicas} replica(s); "
-        + (
-            f"mean queueing wait {c.queueing_wait_ms:.1f} ms ({c.method})"
-            if c.queueing_wait_ms is not None
-            else "queue unbounded"
-        ),
-        f"  replicas needed: {c.replicas_needed_for_stability} to keep up, "
-        + (
-            f"{c.replicas_needed_for_sla} to meet the SLA"
-            if c.replicas_needed_for_sla is not None
-            else "none meets the SLA (the service time alone is too slow)"
-        ),
-        "",
-        f"Where the time goes at {pct}:",
-    ]
+    if job:
+        lines += _job_lines(job, verdict)
+        lines.append(
+            f"Per item: p50 {c.p50_ms:.0f} · p95 {c.p95_ms:.0f} · p99 {c.p99_ms:.0f} ms "
+            "(one item's latency; the job is judged on its time)"
+        )
+    else:
+        lines += [
+            f"End-to-end {pct}: {c.at_sla_percentile_ms:.0f} ms  →  {verdict}",
+            f"  p50 {c.p50_ms:.0f} · p95 {c.p95_ms:.0f} · p99 {c.p99_ms:.0f} ms "
+            f"(composed; adding stage {pct}s would say {c.sum_of_stage_percentiles_ms:.0f} ms)",
+            f"  utilization {_utilization_text(c.utilization)} on {c.replicas} replica(s); "
+            + (
+                f"mean queueing wait {c.queueing_wait_ms:.1f} ms ({c.method})"
+                if c.queueing_wait_ms is not None
+                else "queue unbounded"
+            ),
+            f"  replicas needed: {c.replicas_needed_for_stability} to keep up, "
+            + (
+                f"{c.replicas_needed_for_sla} to meet the SLA"
+                if c.replicas_needed_for_sla is not None
+                else "none meets the SLA (the service time alone is too slow)"
+            ),
+        ]
+    if room:
+        lines += _headroom_lines(a, room)
+    if a.warnings:
+        lines += ["", "Check first:"] + [f"  ! {w}" for w in a.warnings]
+    lines += ["", f"Where the time goes at {pct}:"]
     width = max(len(s.name) for s in a.stages)
     for s in a.stages:
         bar = "█" * round(s.share * 30)
@@ -333,13 +357,79 @@ def format_text(analysis: Analysis) -> str:
     if a.queueing_share > 0.0005:
         bar = "█" * round(a.queueing_share * 30)
         lines.append(f"  {WAIT_LABEL:<{width}}  {a.queueing_share:6.1%}  {bar}")
-    lines.append(f"Bottleneck: {a.bottleneck.stage} ({a.bottleneck.share:.0%})")
+    lines.append(_bottleneck_line(a))
     lines += _advice_lines(a, pct)
-    if a.warnings:
-        lines += ["", "Warnings:"] + [f"  ! {w}" for w in a.warnings]
     if a.assumptions:
         lines += ["", "Assumptions:"] + [f"  - {x}" for x in a.assumptions]
     return "\n".join(lines) + "\n"
+
+
+def _duration(seconds: float) -> str:
+    """A job time as people say it: 42 s, 18 min, 5.3 h."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _job_lines(job: dict, verdict: str) -> list[str]:
+    lines = [
+        f"Job: {job['items']:,} items at {job['throughput_items_per_s']:,.0f} items/s on "
+        f"{job['workers']} worker(s) → {_duration(job['job_time_s'])}"
+        + (
+            f" against a {_duration(job['deadline_s'])} deadline  →  {verdict}"
+            if job.get("deadline_s")
+            else ""
+        ),
+    ]
+    top = job.get("bottleneck")
+    if top:
+        lines.append(
+            f"  throughput is set by '{top['stage']}' ({top['share_of_busy_time']:.0%} of the "
+            "busy time per item)"
+        )
+    if job.get("replicas_for_deadline"):
+        lines.append(f"  replicas that meet the deadline: {job['replicas_for_deadline']}")
+    return lines
+
+
+def _headroom_lines(a: Analysis, room: dict) -> list[str]:
+    """When the SLA is met, the first thing to say: how much room, where it ends, what it costs."""
+    c = a.current
+    out = [
+        f"You meet the SLA: {room['headroom_ms']:.0f} ms ({room['headroom_fraction']:.0%} of the "
+        "target) to spare at today's peak."
+    ]
+    if room.get("breaks_at_rps"):
+        out.append(
+            f"  It stops being met at about {room['breaks_at_rps']:,.0f} requests/s on today's "
+            f"{c.replicas} replica(s) ({room['traffic_multiple']:.1f}× today's peak)."
+        )
+    if room.get("spare_replicas"):
+        out.append(
+            f"  {room['replicas_that_meet']} replica(s) would still meet it at peak where "
+            f"{c.replicas} run: {room['spare_replicas']} fewer is a running-cost saving."
+        )
+    out.append("  Nothing has to change; the fixes below are optional, cheapest and safest first.")
+    return out
+
+
+def _bottleneck_line(a: Analysis) -> str:
+    b = a.bottleneck
+    bx = b.model_extra or {}
+    if bx.get("kind") == "queue":
+        return (
+            f"Bottleneck: the queue ({b.share:.0%} of the time): the replicas are near "
+            f"saturation; every ms of service time saved also shortens it. Of the service time, "
+            f"'{bx['service_stage']}' takes the most ({bx['service_share']:.0%})."
+        )
+    if bx.get("kind") == "parallel_group":
+        return (
+            f"Bottleneck: parallel group '{b.stage}' ({b.share:.0%}, {len(bx['members'])} calls; "
+            f"the slowest most often is '{bx['slowest']}')"
+        )
+    return f"Bottleneck: {b.stage} ({b.share:.0%})"
 
 
 def _ms_range(lo: float, hi: float) -> str:
@@ -350,16 +440,36 @@ def _advice_lines(a: Analysis, pct: str) -> list[str]:
     """Recommendations, plan and options, as a tech lead would read them."""
     lines: list[str] = []
     extra = a.model_extra or {}
+    job = extra.get("batch_job") if (extra.get("batch_job") or {}).get("deadline_s") else None
+    room = extra.get("headroom")
     if a.recommendations:
-        lines += ["", "What to do, in order (system → serving → model):"]
+        head = (
+            "Optional fixes (system → serving → model; cheapest and safest first):"
+            if room
+            else "What to do, in order (system → serving → model):"
+        )
+        lines += ["", head]
         for i, r in enumerate(a.recommendations, 1):
             rx = r.model_extra or {}
-            where = f" [{r.stage}]" if r.stage else " [whole path]"
+            members = rx.get("stages") or []
+            group = {s.parallel_group for s in a.stages if s.name in members}
+            where = (
+                f" [parallel group '{group.pop()}', {len(members)} stages]"
+                if len(members) > 1 and len(group) == 1 and None not in group
+                else f" [{len(members)} stages: {', '.join(members)}]"
+                if len(members) > 1
+                else f" [{r.stage}]"
+                if r.stage
+                else " [whole path]"
+            )
             if rx.get("perceived_saving_ms"):
                 lo, hi = rx["perceived_saving_ms"]
                 gain = f"first output {_ms_range(lo, hi)} sooner (total unchanged)"
             elif rx.get("restores_stability"):
                 gain = "restores a steady state (the queue keeps up)"
+            elif job:
+                lo, hi = r.saving_ms
+                gain = f"saves {_duration(lo / 1000)}–{_duration(hi / 1000)} of job time"
             else:
                 gain = f"saves {_ms_range(*r.saving_ms)} at {pct}"
             flags = ""
@@ -372,6 +482,26 @@ def _advice_lines(a: Analysis, pct: str) -> list[str]:
                 f"      {r.level}/{r.technique}: {gain}; accuracy risk {r.accuracy_risk}, "
                 f"cost {r.cost}, {r.effort_days[0]:g}–{r.effort_days[1]:g} days{flags}"
             )
+            for step in rx.get("rollout") or []:
+                lines.append(f"      rollout: {step}")
+    perceived = extra.get("perceived") or []
+    if perceived:
+        lines += ["", "Perceived latency (the first output sooner; the total is unchanged):"]
+        for row in perceived:
+            lo, hi = row["first_output_saving_ms"]
+            lines.append(f"  - {row['rule']} [{row['stage']}]: {_ms_range(lo, hi)} sooner")
+    in_place = extra.get("already_applied") or []
+    if in_place:
+        lines += ["", "Already in place (never advised again):"]
+        for row in in_place:
+            lines.append(f"  - {row['technique']} [{row['stage']}] ({row['source']})")
+    missing = extra.get("missing_facts") or []
+    if missing:
+        lines += ["", "Say more to get more advice:"]
+        for row in missing:
+            unlocks = "; ".join(row["unlocks"][:4])
+            more = f" (+{len(row['unlocks']) - 4} more)" if len(row["unlocks"]) > 4 else ""
+            lines.append(f"  - '{row['stage']}' {row['field']} would unlock: {unlocks}{more}")
     skipped = extra.get("not_recommended") or []
     if skipped:
         lines += ["", "Considered and left out:"]
@@ -379,22 +509,32 @@ def _advice_lines(a: Analysis, pct: str) -> list[str]:
             where = f" [{row['stage']}]" if row.get("stage") else ""
             lines.append(f"  - {row['rule']}{where}: {row['reason']}")
     if a.plan:
-        lines += ["", f"Plan (cumulative, projected {pct}):"]
+        what = "job time" if job else pct
+        head = (
+            f"Optional plan (each step costs nothing and leaves answers alone; projected {what}):"
+            if room
+            else f"Plan (value within risk, cumulative, projected {what}):"
+        )
+        lines += ["", head]
         width = max(len(step.rule) for step in a.plan)
         for step in a.plan:
             sx = step.model_extra or {}
-            perceived = (
+            perceived_ms = (
                 f" (first output {sx['perceived_ms']:.0f} ms)"
                 if sx.get("perceived_ms") is not None
                 else ""
             )
             if sx.get("stop_here"):
-                mark = "  ✓ meets the SLA: a good place to stop"
-            elif step.meets_sla:
+                target = "the deadline" if job else "the SLA"
+                mark = f"  ✓ meets {target}: a good place to stop"
+            elif step.meets_sla and not room:
                 mark = "  ✓"
             else:
                 mark = ""
-            lines.append(f"  + {step.rule:<{width}} → {step.projected_ms:.0f} ms{perceived}{mark}")
+            figure = (
+                _duration(step.projected_ms / 1000) if job else f"{step.projected_ms:.0f} ms"
+            )
+            lines.append(f"  + {step.rule:<{width}} → {figure}{perceived_ms}{mark}")
     if a.options:
         lines += ["", "Options for a decision maker:"]
         for o in a.options:

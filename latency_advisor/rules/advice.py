@@ -134,6 +134,14 @@ def _recommendation(
     lo, hi = c.saving
     where = f"'{c.stage}'" if c.stage else "the whole path"
     parts = [spec.rationale.helps.rstrip(".") + "."]
+    if spec.technique == "capacity" and c.facts.get("inputs_consistent") is False:
+        parts.insert(
+            0,
+            "Check the inputs before buying replicas: the traffic, replicas and concurrency "
+            "stated imply a queue that cannot keep up, yet the stages were measured on a "
+            "working system (see the first warning); a replica that serves several requests "
+            "at once may need no new capacity at all.",
+        )
     if len(c.members) > 1:
         group = scenario.stage(c.members[0]).parallel_group
         label = f"parallel group '{group}'" if group else "the path"

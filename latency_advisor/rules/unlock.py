@@ -60,21 +60,33 @@ def missing_facts(
     for stage, facts in stages:
         if stage.kind != "model":
             continue
-        for name in _unset(stage, facts):
-            titles: list[str] = []
-            field = PROBES[name][0][0]
-            for rule in library.rules:
-                spec = rule.spec
-                kinds = spec.stage_kinds
-                if spec.scope != "stage" or (kinds and stage.kind not in kinds):
-                    continue
-                if (rule.id, stage.name) in fired or name not in rule.symbols:
-                    continue
-                for _field, probe in PROBES[name]:
-                    trial = {**facts, name: probe, "has_model": True}
-                    if rule.when.evaluate(trial):
-                        titles.append(spec.title)
+        unset = _unset(stage, facts)
+        found: dict[str, list[str]] = {name: [] for name in unset}
+        for rule in library.rules:
+            spec = rule.spec
+            kinds = spec.stage_kinds
+            if spec.scope != "stage" or (kinds and stage.kind not in kinds):
+                continue
+            needed = [name for name in unset if name in rule.symbols]
+            if not needed or (rule.id, stage.name) in fired:
+                continue
+            # one field at a time first; then all of them together, for rules that need several
+            # (a generation server needs both the runtime and the hardware)
+            hit = [n for n in needed if any(_fires(rule, facts, {n: v}) for _f, v in PROBES[n])]
+            if not hit:
+                for i in range(max(len(PROBES[n]) for n in needed)):
+                    probe = {n: PROBES[n][min(i, len(PROBES[n]) - 1)][1] for n in needed}
+                    if _fires(rule, facts, probe):
+                        hit = needed
                         break
-            if titles:
-                out.append(Unlock(stage.name, field, tuple(dict.fromkeys(titles))))
+            for name in hit:
+                found[name].append(spec.title)
+        for name in unset:
+            if found[name]:
+                field = PROBES[name][0][0]
+                out.append(Unlock(stage.name, field, tuple(dict.fromkeys(found[name]))))
     return out
+
+
+def _fires(rule, facts: dict[str, FactValue], probe: dict[str, FactValue]) -> bool:
+    return bool(rule.when.evaluate({**facts, **probe, "has_model": True}))
