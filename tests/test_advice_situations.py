@@ -264,3 +264,21 @@ def test_missing_facts_say_what_they_would_unlock():
     assert any("inference server" in t for t in missing["model.runtime"])
     assert "model.output_tokens" in missing
     assert "Say more to get more advice" in format_text(a)
+
+
+# ------------------------------------------------------------------ the app asks too
+
+
+def test_the_app_asks_about_concurrency_next_to_its_field(qtbot):
+    from latency_advisor.ui.document import ScenarioDocument
+    from latency_advisor.ui.sla_panel import SlaPanel
+
+    doc = ScenarioDocument(load("inconsistent_rag"))
+    panel = SlaPanel(doc)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.show_analysis(run("inconsistent_rag"))
+    assert panel.consistency.isVisible()
+    assert "per replica would keep up" in panel.consistency.text()
+    panel.show_analysis(run("met_target"))
+    assert not panel.consistency.isVisible()

@@ -59,11 +59,16 @@ def _met(f: Facts) -> list[Sentence]:
     room = (a.model_extra or {}).get("headroom") or {}
     out = [
         Sentence(
+            f"It already meets the target with {ms(a.headroom_ms)} to spare: no project needed.",
+            1,
+            max_tier=1,
+        ),
+        Sentence(
             f"It already meets the target, with {ms(a.headroom_ms)} to spare, so I would not "
             "start a latency project.",
-            1,
+            2,
             0,
-        )
+        ),
     ]
     if room.get("breaks_at_rps"):
         out.append(
@@ -80,7 +85,7 @@ def _met(f: Facts) -> list[Sentence]:
             Sentence(
                 f"And it is over-provisioned: {f.replicas(room['replicas_that_meet'])} would "
                 f"still meet the target where {a.current.replicas} run, which is money saved.",
-                1,
+                2,
                 2,
             )
         )

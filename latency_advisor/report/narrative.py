@@ -174,16 +174,53 @@ def executive_summary(a: Analysis, scenario: Scenario, choice: Choice) -> list[s
                 f"(servers {c.utilization:.0%} busy at peak)."
             )
         out.append(where)
-    out.append(
-        f"<b>The bottleneck.</b> {esc(a.bottleneck.stage)} takes {a.bottleneck.share:.0%} of "
-        f"the time at {p}; changes elsewhere can save at most the remaining "
-        f"{1 - a.bottleneck.share:.0%}."
-    )
+    room = (a.model_extra or {}).get("headroom")
+    if room:
+        text = (
+            f"<b>Room to spare.</b> The target is met with {ms(room['headroom_ms'])} "
+            f"({room['headroom_fraction']:.0%} of it) to spare at today's peak."
+        )
+        if room.get("breaks_at_rps"):
+            text += (
+                f" It stops being met at about {room['breaks_at_rps']:,.0f} requests/s on "
+                f"today's {c.replicas} replicas ({room['traffic_multiple']:.1f}× today's peak)."
+            )
+        if room.get("spare_replicas"):
+            text += (
+                f" {room['replicas_that_meet']} replicas would still meet it where {c.replicas} "
+                "run: fewer replicas is a saving, not a risk."
+            )
+        out.append(text)
+    out.append(bottleneck_paragraph(a, p))
     out.append("<b>Recommendation.</b> " + recommendation_paragraph(a, choice))
     ask = decision_needed(a, choice)
     if ask:
         out.append("<b>The decision we need.</b> " + ask)
     return out
+
+
+def bottleneck_paragraph(a: Analysis, p: str) -> str:
+    """The bottleneck as a unit: one stage, a fan-out (slowest call named), or the queue."""
+    b = a.bottleneck
+    bx = b.model_extra or {}
+    if bx.get("kind") == "queue":
+        return (
+            f"<b>The bottleneck.</b> Waiting in the queue takes {b.share:.0%} of the time at {p}: "
+            "the servers are near saturation, so capacity comes first, and every millisecond "
+            f"of service time saved also shortens the wait; of the service time, "
+            f"{esc(bx['service_stage'])} takes the most ({bx['service_share']:.0%})."
+        )
+    if bx.get("kind") == "parallel_group":
+        return (
+            f"<b>The bottleneck.</b> The fan-out {esc(b.stage)} ({len(bx['members'])} calls in "
+            f"parallel) takes {b.share:.0%} of the time at {p}, set by whichever call is slowest "
+            f"on each request, most often {esc(bx['slowest'])}; it is improved as one unit."
+        )
+    return (
+        f"<b>The bottleneck.</b> {esc(b.stage)} takes {b.share:.0%} of "
+        f"the time at {p}; changes elsewhere can save at most the remaining "
+        f"{1 - b.share:.0%}."
+    )
 
 
 def decision_needed(a: Analysis, choice: Choice) -> str:
