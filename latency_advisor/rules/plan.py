@@ -48,6 +48,18 @@ def value(cand: Candidate) -> float:
 
 
 MAX_STAGE_CUT = 0.9  # one fix never counts as removing more than this of its stage
+RIVAL_EFFICIENCY = 0.5  # a bigger exclusive alternative wins if at least half as efficient
+
+
+def _mid(c: Candidate) -> float:
+    return (c.saving[0] + c.saving[1]) / 2.0
+
+
+def _exclusive(a: Candidate, b: Candidate) -> bool:
+    """Two fixes that cannot both be in a plan on the same stage."""
+    if a.stage != b.stage:
+        return False
+    return a.rule.id in b.rule.spec.conflicts or b.rule.id in a.rule.spec.conflicts
 
 
 def plan_order(cands: list[Candidate]) -> list[Candidate]:
@@ -80,6 +92,19 @@ def plan_order(cands: list[Candidate]) -> list[Candidate]:
     out: list[Candidate] = []
     while pool:
         best = min(pool, key=key)
+        # of two fixes that exclude each other (torch.compile or ONNX Runtime), take the one
+        # that removes more unless it is far less efficient: the other is then gone for good
+        rivals = [
+            c
+            for c in pool
+            if _exclusive(c, best)
+            and key(c)[:2] == key(best)[:2]
+            and risk_rank(c.rule.spec.accuracy_risk) <= risk_rank(best.rule.spec.accuracy_risk)
+            and _mid(c) > _mid(best)
+            and key(c)[2] <= RIVAL_EFFICIENCY * key(best)[2]
+        ]
+        if rivals:
+            best = max(rivals, key=_mid)
         pool.remove(best)
         out.append(best)
         stage_ms = float(best.facts.get("stage_ms", 0.0)) if best.stage is not None else 0.0
