@@ -397,9 +397,10 @@ def _job_lines(job: dict, verdict: str) -> list[str]:
 def _headroom_lines(a: Analysis, room: dict) -> list[str]:
     """When the SLA is met, the first thing to say: how much room, where it ends, what it costs."""
     c = a.current
+    just = "only just" if room.get("thin") else "with room"
     out = [
-        f"You meet the SLA: {room['headroom_ms']:.0f} ms ({room['headroom_fraction']:.0%} of the "
-        "target) to spare at today's peak."
+        f"You meet the SLA, {just}: {room['headroom_ms']:.0f} ms "
+        f"({room['headroom_fraction']:.0%} of the target) to spare at today's peak."
     ]
     if room.get("breaks_at_rps"):
         out.append(
@@ -411,7 +412,10 @@ def _headroom_lines(a: Analysis, room: dict) -> list[str]:
             f"  {room['replicas_that_meet']} replica(s) would still meet it at peak where "
             f"{c.replicas} run: {room['spare_replicas']} fewer is a running-cost saving."
         )
-    out.append("  Nothing has to change; the fixes below are optional, cheapest and safest first.")
+    if room.get("thin"):
+        out.append("  The margin is thin: the fixes below buy room before traffic takes it.")
+    else:
+        out.append("  Nothing has to change: the fixes below are optional, cheapest first.")
     return out
 
 
@@ -442,6 +446,7 @@ def _advice_lines(a: Analysis, pct: str) -> list[str]:
     extra = a.model_extra or {}
     job = extra.get("batch_job") if (extra.get("batch_job") or {}).get("deadline_s") else None
     room = extra.get("headroom")
+    room = room if room and not room.get("thin") else None  # a thin margin is worth work
     if a.recommendations:
         head = (
             "Optional fixes (system → serving → model; cheapest and safest first):"

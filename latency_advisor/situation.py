@@ -25,6 +25,10 @@ from latency_advisor.scenario import Scenario
 # kinds whose wait is a remote call: in an async service it does not keep a worker busy
 REMOTE_KINDS = frozenset({"network", "feature_fetch", "retrieval", "queueing"})
 TARGET_UTILIZATION = 0.7  # the load a sized fleet runs at, leaving room for bursts
+# a met target with less room than this is met only just: a traffic bump or a slow dependency
+# breaks it, so the margin itself is worth work
+THIN_HEADROOM = 0.10  # of the target
+THIN_TRAFFIC_MULTIPLE = 1.25  # of today's peak
 RATE_SEARCH_STEPS = 24  # bisection steps for the traffic at which the SLA stops being met
 
 
@@ -88,6 +92,10 @@ def headroom(scenario: Scenario, model: PathModel, est: Estimate) -> dict[str, A
         "breaks_at_rps": breaks_at,
         "traffic_multiple": breaks_at / t.peak_rps if breaks_at and t.peak_rps > 0 else None,
     }
+    multiple = out["traffic_multiple"]
+    out["thin"] = out["headroom_fraction"] < THIN_HEADROOM or (
+        multiple is not None and multiple < THIN_TRAFFIC_MULTIPLE
+    )
     return out
 
 

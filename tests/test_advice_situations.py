@@ -282,3 +282,17 @@ def test_the_app_asks_about_concurrency_next_to_its_field(qtbot):
     assert "per replica would keep up" in panel.consistency.text()
     panel.show_analysis(run("met_target"))
     assert not panel.consistency.isVisible()
+
+
+def test_a_target_met_only_just_is_worth_work():
+    """2% to spare, or a traffic bump away from breaking: the margin itself is the problem."""
+    s = load("met_target").model_copy(deep=True)
+    s.traffic.replicas = 3
+    s.traffic.peak_rps = 40
+    s.sla.target_ms = 0.0 + analyze(s, advice=False).current.at_sla_percentile_ms * 1.03
+    a = analyze(s)
+    room = extra(a, "headroom")
+    assert a.meets_sla and room["thin"]
+    text = format_text(a)
+    assert "only just" in text and "Optional fixes" not in text
+    assert a.plan  # steps that buy margin, not an "optional" list

@@ -98,7 +98,8 @@ def fix(f: Facts) -> list[Sentence]:
     if not recs:
         return _fix_without_engine(f) if not a.meets_sla else _met(f)
     first = recs[0]
-    if a.meets_sla and (a.model_extra or {}).get("headroom") is not None:
+    room = (a.model_extra or {}).get("headroom")
+    if a.meets_sla and room is not None and not room.get("thin"):
         out = _met(f)
         out.append(
             Sentence(

@@ -177,8 +177,9 @@ def executive_summary(a: Analysis, scenario: Scenario, choice: Choice) -> list[s
     room = (a.model_extra or {}).get("headroom")
     if room:
         text = (
-            f"<b>Room to spare.</b> The target is met with {ms(room['headroom_ms'])} "
-            f"({room['headroom_fraction']:.0%} of it) to spare at today's peak."
+            f"<b>{'Only just met' if room.get('thin') else 'Room to spare'}.</b> The target is "
+            f"met with {ms(room['headroom_ms'])} ({room['headroom_fraction']:.0%} of it) to "
+            "spare at today's peak."
         )
         if room.get("breaks_at_rps"):
             text += (

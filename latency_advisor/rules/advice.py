@@ -32,7 +32,8 @@ def advise(scenario: Scenario, analysis: Analysis, library: Library | None = Non
         Recommendation(**_recommendation(c, scenario, pct, gap, allowed)) for c in result.candidates
     ]
 
-    met = projector.base_stable and projector.current <= projector.target
+    room = (analysis.model_extra or {}).get("headroom") or {}
+    met = projector.base_stable and projector.current <= projector.target and not room.get("thin")
     first_token = getattr(scenario.sla, "metric", "end_to_end") == "first_token"
 
     def in_plan(c: Candidate) -> bool:

@@ -119,6 +119,9 @@ class Projector:
             self.current = float(job["job_time_s"]) * 1000.0
             self.target = float(job["deadline_s"]) * 1000.0
         self.cache: dict[tuple, Projection] = {}
+        room = (analysis.model_extra or {}).get("headroom") or {}
+        # met with room to spare: nothing is urgent, so nothing should cost much
+        self.met_with_room = bool(analysis.meets_sla and room and not room.get("thin"))
         base = self._estimate([], self.rps, self.servers)
         self.base_ms = max(self._metric(base, self.servers), 1e-9)
         self.base_stable = base.stable
@@ -483,7 +486,7 @@ def order_key(cand: Candidate, projector: Projector) -> tuple:
     spec = cand.rule.spec
     gap = max(cand.before_ms - projector.target, 0.0)
     saving = max(cand.effective_saving, 0.0)
-    met = projector.base_stable and projector.current <= projector.target
+    met = projector.met_with_room
     return (
         0 if cand.first else 1,
         LEVELS.index(spec.level),
