@@ -423,10 +423,16 @@ def _bottleneck_line(a: Analysis) -> str:
     b = a.bottleneck
     bx = b.model_extra or {}
     if bx.get("kind") == "queue":
+        why = (
+            "the replicas are near saturation"
+            if a.current.utilization >= 0.8
+            else f"at {a.current.utilization:.0%} utilization, requests wait behind slow ones "
+            "(a heavy-tailed service time)"
+        )
         return (
-            f"Bottleneck: the queue ({b.share:.0%} of the time): the replicas are near "
-            f"saturation; every ms of service time saved also shortens it. Of the service time, "
-            f"'{bx['service_stage']}' takes the most ({bx['service_share']:.0%})."
+            f"Bottleneck: the queue ({b.share:.0%} of the time): {why}; every ms of service "
+            f"time saved also shortens it. Of the service time, '{bx['service_stage']}' takes "
+            f"the most ({bx['service_share']:.0%})."
         )
     if bx.get("kind") == "parallel_group":
         return (

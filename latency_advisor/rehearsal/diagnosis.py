@@ -212,9 +212,13 @@ def bottleneck(f: Facts) -> list[Sentence]:
         out = [
             Sentence(f"The {f.unit} takes {share(queue)} of it.", 1, max_tier=1),
             Sentence(
-                f"The bottleneck is the {f.unit}, at {share(queue)} of the time at {f.P}: the "
-                f"replicas are near saturation, and of the service time {top.name} takes the "
-                "most.",
+                f"The bottleneck is the {f.unit}, at {share(queue)} of the time at {f.P}: "
+                + (
+                    "the replicas are near saturation"
+                    if f.c.utilization >= 0.8
+                    else "requests wait behind slow ones"
+                )
+                + f", and of the service time {top.name} takes the most.",
                 2,
                 0,
             ),

@@ -207,8 +207,12 @@ def bottleneck_paragraph(a: Analysis, p: str) -> str:
     if bx.get("kind") == "queue":
         return (
             f"<b>The bottleneck.</b> Waiting in the queue takes {b.share:.0%} of the time at {p}: "
-            "the servers are near saturation, so capacity comes first, and every millisecond "
-            f"of service time saved also shortens the wait; of the service time, "
+            + (
+                "the servers are near saturation, so capacity comes first, and every "
+                if a.current.utilization >= 0.8
+                else "requests wait behind slow ones (the service time has a heavy tail); every "
+            )
+            + "millisecond of service time saved also shortens the wait; of the service time, "
             f"{esc(bx['service_stage'])} takes the most ({bx['service_share']:.0%})."
         )
     if bx.get("kind") == "parallel_group":

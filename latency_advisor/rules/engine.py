@@ -227,7 +227,8 @@ def candidate_step(projector: Projector, cand: Candidate, end: str, perceived=Fa
         projector.step(cand.rule, name, cand.member_ends[name][end], perceived)
         for name in cand.members
     ]
-    transforms = [part.transform for part in parts if part.transform is not None]
+    # last stage first: a stage that overlaps the one before it must see that stage's own time
+    transforms = [part.transform for part in reversed(parts) if part.transform is not None]
 
     def composed(samples, rng):
         for transform in transforms:

@@ -89,4 +89,8 @@ def missing_facts(
 
 
 def _fires(rule, facts: dict[str, FactValue], probe: dict[str, FactValue]) -> bool:
-    return bool(rule.when.evaluate({**facts, **probe, "has_model": True}))
+    """The rule fires with the probe and would not be left out at once (nothing to batch)."""
+    trial = {**facts, **probe, "has_model": True}
+    if not rule.when.evaluate(trial):
+        return False
+    return rule.left_out_when is None or not rule.left_out_when.evaluate(trial)
