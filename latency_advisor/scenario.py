@@ -30,6 +30,7 @@ from pydantic import (
 from latency_advisor.atomic import atomic_write_text
 from latency_advisor.errors import UserError
 from latency_advisor.percentiles import parse_percentile
+from latency_advisor.techniques import TECHNIQUES
 
 FORMAT = "latency-advisor/scenario/v1"
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -59,10 +60,18 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Usd = Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False)]
+
+
 class Sla(_Strict):
-    target_ms: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    target_ms: Positive
     percentile: float
     workload: Workload = "interactive"
+    # extension: what the target is on: the whole answer, or the first output of a streamed one
+    metric: Literal["end_to_end", "first_token"] = "end_to_end"
+    # extension: a target on the time per output token (streamed LLM answers), same percentile
+    per_token_ms: Positive | None = None
 
     @field_validator("percentile", mode="before")
     @classmethod
@@ -85,11 +94,43 @@ class Traffic(_Strict):
     concurrency: Annotated[int, Field(ge=1, le=10_000)] = 1
     # extension: how requests arrive; default Poisson, or evenly spaced for a streaming workload
     arrivals: Literal["poisson", "periodic"] | None = None
+    # extension: the month's average rate, for running cost (default: a documented share of peak)
+    average_rps: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    # extension, batch workload: items in one run of the job and the window it must finish in
+    job_items: Annotated[int, Field(ge=1, le=10**12)] | None = None
+    deadline_s: Annotated[float, Field(gt=0, le=10**7, allow_inf_nan=False)] | None = None
 
     @property
     def servers(self) -> int:
         """Requests the whole fleet serves at once: replicas x concurrency."""
         return self.replicas * self.concurrency
+
+
+class Cost(_Strict):
+    """Prices in USD; without them the analysis uses documented defaults and says so."""
+
+    replica_hour_usd: Usd | None = None
+    engineer_day_usd: Usd | None = None
+
+
+class StageCost(_Strict):
+    replica_hour_usd: Usd | None = None
+
+
+class Percentiles(_Strict):
+    """A measured distribution given by its percentiles (ms)."""
+
+    p50: Ms
+    p95: Ms | None = None
+    p99: Ms | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Percentiles:
+        if self.p95 is not None and self.p95 < self.p50:
+            raise ValueError(f"p95 ({self.p95:g}) must be >= p50 ({self.p50:g})")
+        if self.p99 is not None and self.p99 < (self.p95 if self.p95 is not None else self.p50):
+            raise ValueError(f"p99 ({self.p99:g}) must be >= p95 and p50")
+        return self
 
 
 class Quality(_Strict):
@@ -99,7 +140,7 @@ class Quality(_Strict):
 class ModelInfo(_Strict):
     family: Literal["llm", "transformer_encoder", "cnn", "tree", "mlp", "other"] | None = None
     params_millions: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
-    precision: Literal["fp32", "fp16", "bf16", "int8", "int4"] | None = None
+    precision: Literal["fp32", "fp16", "bf16", "fp8", "int8", "int4"] | None = None
     runtime: (
         Literal[
             "pytorch",
@@ -116,7 +157,15 @@ class ModelInfo(_Strict):
     hardware: Literal["cpu", "gpu", "edge", "npu"] | None = None
     batching: Literal["none", "static", "dynamic", "continuous"] | None = None
     streaming: bool = False
-    output_tokens: Annotated[int, Field(ge=1)] | None = None
+    output_tokens: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    # extensions for LLM stages (the token model): prompt size, GPU, tensor parallelism, batch,
+    # and measured time to first token and time per output token
+    prompt_tokens: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
+    gpu: NonEmpty | None = None
+    gpus: Annotated[int, Field(ge=1, le=64)] | None = None
+    max_sequences: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    ttft_ms: Percentiles | None = None
+    per_token_ms: Percentiles | None = None
 
 
 class Calibration(_Strict):
@@ -154,6 +203,27 @@ class Stage(_Strict):
     samples_ms: Annotated[list[Ms], Field(min_length=1, max_length=20_000)] | None = None
     # extension: measured speedups by technique (CONTRACTS.md §3 words), attached from benchmarks
     calibration: dict[NonEmpty, Calibration] = Field(default_factory=dict)
+    # extension: techniques (CONTRACTS.md §3) already in place on this stage: never advised again
+    applied: Annotated[list[NonEmpty], Field(max_length=100)] = Field(default_factory=list)
+    # extension: whether the stage keeps a worker busy while it waits (a remote call in an async
+    # service does not); None: the default for its kind (see latency.model.NON_OCCUPYING_KINDS)
+    holds_worker: bool | None = None
+    cost: StageCost | None = None
+
+    @field_validator("applied")
+    @classmethod
+    def _known_techniques(cls, applied: list[str]) -> list[str]:
+        import difflib
+
+        for word in applied:
+            if word not in TECHNIQUES:
+                near = difflib.get_close_matches(word, list(TECHNIQUES), n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                raise ValueError(
+                    f"{word!r} is not a technique of the vocabulary "
+                    f"(`latency-advisor rules techniques` lists them){hint}"
+                )
+        return applied
 
     @model_validator(mode="after")
     def _ordered_percentiles(self) -> Stage:
@@ -207,6 +277,7 @@ class Scenario(_Strict):
     sla: Sla
     traffic: Traffic
     quality: Quality = Field(default_factory=Quality)
+    cost: Cost | None = None
     stages: Annotated[list[Stage], Field(min_length=1, max_length=500)]
 
     @model_validator(mode="after")
@@ -506,10 +577,12 @@ def _dotted(loc: tuple) -> str:
 def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
     """The plain data of a scenario, without unset optional fields, keys in contract order."""
     data = scenario.model_dump(mode="json", exclude_none=True)
+    if data["sla"].get("metric") == "end_to_end":
+        data["sla"].pop("metric")
     if data["traffic"].get("concurrency") == 1:
         data["traffic"].pop("concurrency")
     for stage in data["stages"]:
-        for key in ("facts", "calibration"):
+        for key in ("facts", "calibration", "applied"):
             if not stage.get(key):
                 stage.pop(key, None)
         if stage.get("calls") == 1:

@@ -129,6 +129,7 @@ class Workspace(QWidget):
 
     def _on_analysis(self, analysis: Analysis) -> None:
         self.analysis = analysis
+        self.sla.show_analysis(analysis)
         for view in self.views:
             if view is self.rehearse:  # the talk track also reads the scenario's own words
                 questions = questions_for(self.doc.path) if self.doc.path else []
