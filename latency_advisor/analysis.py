@@ -408,7 +408,12 @@ def _headroom_lines(a: Analysis, room: dict) -> list[str]:
     if room.get("breaks_at_rps"):
         out.append(
             f"  It stops being met at about {room['breaks_at_rps']:,.0f} requests/s on today's "
-            f"{c.replicas} replica(s) ({room['traffic_multiple']:.1f}× today's peak)."
+            f"{c.replicas} replica(s)"
+            + (  # no multiple of a peak of 0 requests/s
+                f" ({room['traffic_multiple']:.1f}× today's peak)."
+                if room.get("traffic_multiple") is not None
+                else "."
+            )
         )
     if room.get("spare_replicas"):
         out.append(

@@ -167,3 +167,25 @@ def test_the_rag_examples_title_and_notes_state_its_composed_p95_and_median() ->
     assert median and p95, notes
     assert float(median.group(1)) == pytest.approx(current.p50_ms / 1000, abs=0.05)
     assert float(p95.group(1)) == pytest.approx(current.p95_ms / 1000, abs=0.05)
+
+
+def test_a_met_target_with_no_peak_traffic_reads_in_every_output(tmp_path, capsys) -> None:
+    """Found by a property test in a fresh run: a path that meets its SLA at 0 requests/s has a
+    rate where it would break but no multiple of today's peak; text, PDF and talk track said
+    "None times" or crashed."""
+    from latency_advisor.analysis import analyze
+    from latency_advisor.rehearsal.markdown import talk_track_text
+    from latency_advisor.rehearsal.talk_track import build_talk_track
+    from latency_advisor.report.document import build_pdf
+
+    text = GOOD.replace("peak_rps: 10", "peak_rps: 0").replace("target_ms: 100", "target_ms: 500")
+    path = tmp_path / "idle.yaml"
+    path.write_text(text)
+    scenario = parse_scenario(text)
+    a = analyze(scenario)
+    assert a.meets_sla and (a.model_extra or {}).get("headroom", {}).get("breaks_at_rps")
+    assert main(["analyze", str(path)]) == 0
+    assert "None" not in capsys.readouterr().out
+    track = build_talk_track(a, "2min", scenario=scenario)
+    assert "None" not in talk_track_text(track)
+    assert build_pdf(scenario, a).startswith(b"%PDF")

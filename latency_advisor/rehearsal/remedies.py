@@ -74,8 +74,12 @@ def _met(f: Facts) -> list[Sentence]:
         out.append(
             Sentence(
                 f"What I'd watch is traffic: on today's replicas it stops meeting {f.P} at about "
-                f"{room['breaks_at_rps']:,.0f} requests per second, "
-                f"{room['traffic_multiple']:.1f} times today's peak.",
+                f"{room['breaks_at_rps']:,.0f} requests per second"
+                + (  # no multiple of a peak of 0 requests/s
+                    f", {room['traffic_multiple']:.1f} times today's peak."
+                    if room.get("traffic_multiple") is not None
+                    else "."
+                ),
                 2,
                 1,
             )

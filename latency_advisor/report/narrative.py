@@ -186,7 +186,12 @@ def executive_summary(a: Analysis, scenario: Scenario, choice: Choice) -> list[s
         if room.get("breaks_at_rps"):
             text += (
                 f" It stops being met at about {room['breaks_at_rps']:,.0f} requests/s on "
-                f"today's {c.replicas} replicas ({room['traffic_multiple']:.1f}× today's peak)."
+                f"today's {c.replicas} replicas"
+                + (  # no multiple of a peak of 0 requests/s
+                    f" ({room['traffic_multiple']:.1f}× today's peak)."
+                    if room.get("traffic_multiple") is not None
+                    else "."
+                )
             )
         if room.get("spare_replicas"):
             text += (
