@@ -194,6 +194,16 @@ def cmd_app(extra: list[str]) -> int:
     return run("-m", "latency_advisor", *(extra or ["gui", str(EXAMPLE)]))
 
 
+def _order(extra: list[str]) -> list[str]:
+    """The suite runs in file order, so CI is repeatable; `--random-order` shuffles it
+    (pytest-randomly, seed printed) to find tests that lean on one another."""
+    if "--random-order" in extra:
+        return [arg for arg in extra if arg != "--random-order"]
+    if any(arg.startswith("--randomly-seed") for arg in extra):
+        return extra
+    return ["-p", "no:randomly", *extra]
+
+
 def cmd_test(extra: list[str]) -> int:
     if not ensure_system_libraries("offscreen"):
         return 1
@@ -203,7 +213,7 @@ def cmd_test(extra: list[str]) -> int:
         ("import contracts", [str(BIN / "lint-imports")]),
         ("rules lint", ["-m", "latency_advisor", "rules", "lint"]),
         ("rules test", ["-m", "latency_advisor", "rules", "test"]),
-        ("pytest", ["-m", "pytest", *extra]),
+        ("pytest", ["-m", "pytest", *_order(extra)]),
     ]
     for label, argv in steps:
         print(f"== {label}", flush=True)
