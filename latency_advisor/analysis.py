@@ -1,16 +1,15 @@
 """The analysis of a scenario (CONTRACTS.md §2): where the time goes, how far from the SLA.
 
 `analyze()` is the one entry point the CLI, the desktop app, the report and the rehearsal mode
-share. Its output model serialises to the public JSON; keys may be added, never removed.
+share. Its output models (`latency_advisor.result`) serialise to the public JSON; keys may be
+added, never removed. The result types are re-exported here for the views that read them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from latency_advisor import situation
 from latency_advisor.latency import PathModel
 from latency_advisor.latency.distributions import ASSUMED_SIGMA
 from latency_advisor.latency.model import (
@@ -19,145 +18,27 @@ from latency_advisor.latency.model import (
     WAIT_LABEL,
     Estimate,
     Method,
-    live_samples,
+)
+from latency_advisor.numbers import fmt_ms, fmt_ms_range, fmt_number, fmt_pct, fmt_utilization
+from latency_advisor.result import (
+    FORMAT,
+    Analysis,
+    Bottleneck,
+    Current,
+    Option,
+    PlanStep,
+    Recommendation,
+    SlaOut,
+    StageOut,
 )
 from latency_advisor.scenario import Scenario
-
-FORMAT = "latency-advisor/analysis/v1"
-Risk = Literal["none", "low", "medium", "high"]
-Cost = Literal["saves", "none", "low", "medium", "high"]
-Level = Literal["system", "serving", "model"]
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class SlaOut(_Out):
-    target_ms: float
-    percentile: float | int
-    workload: str
-
-
-class Current(_Out):
-    at_sla_percentile_ms: float
-    p50_ms: float
-    p90_ms: float
-    p95_ms: float
-    p99_ms: float
-    p99_9_ms: float
-    sum_of_stage_percentiles_ms: float
-    service_at_sla_percentile_ms: float
-    queueing_wait_ms: float | None
-    queueing_wait_probability: float | None
-    utilization: float
-    steady_state: bool
-    method: str
-    simulated_requests: int
-    replicas: int
-    concurrency: int
-    replicas_needed_for_stability: int
-    replicas_needed_for_sla: int | None
-
-
-class Bottleneck(_Out):
-    stage: str
-    share: float
-
-
-class StageOut(_Out):
-    name: str
-    kind: str
-    p50_ms: float
-    p95_ms: float
-    p99_ms: float
-    calls: int
-    parallel_group: str | None
-    share: float
-    spread_assumed: bool
-    distribution: str
-    presence: float = 1.0  # fraction of requests that pass through the stage
-
-
-class Recommendation(_Out):
-    rule: str
-    title: str
-    level: Level
-    technique: str
-    stage: str | None
-    saving_ms: tuple[float, float]
-    accuracy_risk: Risk
-    cost: Cost
-    effort_days: tuple[float, float]
-    why: str
-
-
-class PlanStep(_Out):
-    rule: str
-    projected_ms: float
-    meets_sla: bool
-
-
-class Option(_Out):
-    name: str
-    rules: list[str]
-    projected_ms: float
-    perceived_ms: float | None = None
-    meets_sla: bool
-    accuracy_risk: Risk
-    cost: Cost
-    effort_days: tuple[float, float]
-
-
-class Analysis(_Out):
-    format: str = FORMAT
-    scenario: str
-    sla: SlaOut
-    current: Current
-    meets_sla: bool
-    gap_ms: float
-    headroom_ms: float
-    bottleneck: Bottleneck
-    queueing_share: float
-    stages: list[StageOut]
-    recommendations: list[Recommendation] = Field(default_factory=list)
-    plan: list[PlanStep] = Field(default_factory=list)
-    options: list[Option] = Field(default_factory=list)
-    assumptions: list[str] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
-
-    def to_json_data(self) -> dict[str, Any]:
-        """The public JSON: floats rounded to what a measurement can support."""
-        return _rounded(self.model_dump(mode="json"))
-
-
-def _rounded(value: Any) -> Any:
-    if isinstance(value, float):
-        return round(value, 4) if abs(value) < 10 else round(value, 2)
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rounded(v) for v in value]
-    return value
-
-
-def path_model(scenario: Scenario, **kwargs: Any) -> PathModel:
-    """The latency model of a scenario's path (its stages and how its requests arrive)."""
-    kwargs.setdefault("samples", live_samples(scenario.sla.percentile))
-    return PathModel.from_stages(scenario.stages, arrivals=scenario.arrivals, **kwargs)
-
-
-def current_estimate(
-    scenario: Scenario, model: PathModel | None = None, method: Method = "auto"
-) -> tuple[PathModel, Estimate]:
-    model = model or path_model(scenario)
-    estimate = model.estimate(
-        scenario.traffic.peak_rps,
-        scenario.traffic.servers,
-        scenario.sla.percentile,
-        method=method,
-    )
-    return model, estimate
+from latency_advisor.sizing import (
+    current_estimate,
+    naive_sum,
+    path_model,
+    replicas_for_sla,
+    replicas_for_stability,
+)
 
 
 def analyze(
@@ -176,12 +57,14 @@ def analyze(
     sla = scenario.sla
     traffic = scenario.traffic
     stages = _stage_rows(scenario, model, est)
-    top = max(stages, key=lambda s: s.share)
     at = est.at_percentile_ms
     meets = est.stable and at <= sla.target_ms
+    job = situation.batch_job(scenario, model, est)
+    if job is not None and job["meets_deadline"] is not None:
+        meets = bool(job["meets_deadline"])  # a job with a deadline: the deadline is the SLA
     analysis = Analysis(
         scenario=scenario.name,
-        sla=SlaOut(**scenario.sla.model_dump(mode="json")),
+        sla=_sla_out(scenario),
         current=Current(
             at_sla_percentile_ms=at,
             p50_ms=est.p(50.0),
@@ -205,7 +88,7 @@ def analyze(
         meets_sla=meets,
         gap_ms=max(0.0, at - sla.target_ms) if est.stable else at - sla.target_ms,
         headroom_ms=max(0.0, sla.target_ms - at) if est.stable else 0.0,
-        bottleneck=Bottleneck(stage=top.name, share=top.share),
+        bottleneck=Bottleneck(**situation.bottleneck(model, est)),
         queueing_share=est.shares.get(WAIT_LABEL, 0.0),
         stages=stages,
         assumptions=_assumptions(scenario, model, est),
@@ -213,6 +96,7 @@ def analyze(
     )
     if not est.stable:
         analysis.gap_ms = max(analysis.gap_ms, 0.0)
+    _read_situation(scenario, model, est, analysis, job)
     if advice:
         from latency_advisor.rules.advice import advise
         from latency_advisor.rules.loader import load_library
@@ -221,36 +105,49 @@ def analyze(
     return analysis
 
 
-def replicas_for_stability(scenario: Scenario, model: PathModel) -> int:
-    """The fewest replicas that keep up with peak traffic (utilization below 1)."""
-    servers = model.servers_for_stability(scenario.traffic.peak_rps)
-    return -(-servers // scenario.traffic.concurrency)
-
-
-def replicas_for_sla(scenario: Scenario, model: PathModel) -> int | None:
-    """The fewest replicas that meet the SLA at peak, or None when the service time alone misses."""
-    servers = model.servers_for_sla(
-        scenario.traffic.peak_rps, scenario.sla.percentile, scenario.sla.target_ms
-    )
-    return None if servers is None else -(-servers // scenario.traffic.concurrency)
-
-
-def naive_sum(scenario: Scenario, model: PathModel) -> float:
-    """What adding up stage percentiles gives: the figure people quote, and why it misleads."""
-    pct = scenario.sla.percentile
-    fits = {spec.name: spec for spec in model.stages}
-    total = 0.0
-    for unit in model.units():
-        total += max(
-            spec.calls * _stage_percentile(scenario, fits[spec.name], pct) for spec in unit
+def _read_situation(
+    scenario: Scenario, model: PathModel, est: Estimate, analysis: Analysis, job: dict | None
+) -> None:
+    """Headroom, the consistency of the inputs, fan-out tails and batch jobs (extra keys)."""
+    if job is not None:
+        analysis.batch_job = job
+        if job["deadline_s"] is not None:
+            analysis.gap_ms = max(0.0, (job["job_time_s"] - job["deadline_s"]) * 1000.0)
+            analysis.headroom_ms = max(0.0, (job["deadline_s"] - job["job_time_s"]) * 1000.0)
+    elif analysis.meets_sla:
+        room = situation.headroom(scenario, model, est)
+        needed = analysis.current.replicas_needed_for_sla
+        room["replicas_that_meet"] = needed
+        room["spare_replicas"] = max(0, scenario.traffic.replicas - (needed or 0))
+        analysis.headroom = room
+    check = situation.consistency(scenario, model, est)
+    analysis.inputs_consistent = check is None
+    if check is not None:
+        analysis.consistency = check
+        analysis.warnings.insert(
+            0,
+            f"The inputs disagree: at {scenario.traffic.peak_rps:g} requests/s, "
+            f"{scenario.traffic.replicas} replica(s) serving "
+            f"{scenario.traffic.concurrency} request(s) at a time would be "
+            f"{_utilization_text(est.utilization)} busy, so the queue would grow without bound "
+            "and no latency could have been measured, yet the stage latencies look like a "
+            "working system. Which is wrong? "
+            + "; ".join(f"({i}) {q}" for i, q in enumerate(check["questions"], 1))
+            + ". Check these before adding capacity.",
         )
-    return total
+    analysis.warnings += situation.fanout_tails(scenario, model)
 
 
-def _stage_percentile(scenario: Scenario, spec, percentile: float) -> float:
-    stage = scenario.stage(spec.name)
-    given = {50.0: stage.p50_ms, 95.0: stage.p95_ms, 99.0: stage.p99_ms}.get(float(percentile))
-    return given if given is not None else spec.fit.quantile(percentile)
+def _utilization_text(utilization: float) -> str:
+    return fmt_utilization(utilization)  # the shared format: 59.4%, or "over 10×"
+
+
+def _sla_out(scenario: Scenario) -> SlaOut:
+    """The SLA as stated; the optional targets added since v1 appear only when set."""
+    data = scenario.sla.model_dump(mode="json", exclude_none=True)
+    if data.get("metric") == "end_to_end":
+        data.pop("metric")
+    return SlaOut(**data)
 
 
 def _stage_rows(scenario: Scenario, model: PathModel, est: Estimate) -> list[StageOut]:
@@ -336,7 +233,13 @@ def _assumptions(scenario: Scenario, model: PathModel, est: Estimate) -> list[st
             f"Queueing simulated over {est.simulated_requests:,} requests because {why}; "
             "closed-form formulas understate the tail there."
         )
-    if scenario.sla.workload == "batch":
+    if scenario.sla.workload == "batch" and scenario.traffic.job_items is not None:
+        out.append(
+            "Batch job: items are pulled as fast as the workers take them (no arrival queue); "
+            "job time = items × busy time per item ÷ workers (replicas × concurrency), and a "
+            "deadline, when given, is the target fixes are judged against."
+        )
+    elif scenario.sla.workload == "batch":
         out.append(
             "Batch workload: the SLA percentile is read per request (item); for a job deadline, "
             "throughput and utilization matter more than a single request's tail."
@@ -370,14 +273,16 @@ def _warnings(scenario: Scenario, est: Estimate, model: PathModel) -> list[str]:
         need = replicas_for_stability(scenario, model)
         out.append(
             f"At peak ({traffic.peak_rps:g} requests/s) the {traffic.replicas} replica(s) would be "
-            f"{est.utilization:.0%} utilized: requests arrive faster than they can be served, so "
+            f"{fmt_utilization(est.utilization)} utilized: requests arrive faster than they "
+            "can be served, so "
             "the queue grows without bound and no latency percentile is finite. "
             f"At least {need} replicas are needed just to keep up (or a shorter service time). "
             "The latencies shown exclude the queue: they are a lower bound."
         )
     elif est.utilization >= 0.8:
         out.append(
-            f"Utilization at peak is {est.utilization:.0%}: the queue, and with it the tail, "
+            f"Utilization at peak is {fmt_utilization(est.utilization)}: the queue, and with it "
+            "the tail, "
             "grows steeply with any more traffic or any slower request."
         )
     if any(s.kind == "queueing" for s in scenario.stages) and traffic.peak_rps > 0:
@@ -401,68 +306,191 @@ def format_text(analysis: Analysis) -> str:
         f"SLA: {pct} ≤ {a.sla.target_ms:g} ms ({a.sla.workload})",
         "",
     ]
-    if a.meets_sla:
-        verdict = f"MEETS the SLA with {a.headroom_ms:.0f} ms to spare"
+    extra = a.model_extra or {}
+    job = extra.get("batch_job")
+    room = extra.get("headroom")
+    if job and job.get("deadline_s"):
+        verdict = (
+            f"{'MEETS' if job['meets_deadline'] else 'MISSES'} the deadline"
+            f" by {_duration(abs(job['margin_s']))}"
+        )
+    elif a.meets_sla:
+        verdict = f"MEETS the SLA with {fmt_ms(a.headroom_ms)} to spare"
     elif not c.steady_state:
         verdict = "CANNOT KEEP UP at peak traffic (utilization ≥ 100%)"
     else:
-        verdict = f"MISSES the SLA by {a.gap_ms:.0f} ms"
-    lines += [
-        f"End-to-end {pct}: {c.at_sla_percentile_ms:.0f} ms  →  {verdict}",
-        f"  p50 {c.p50_ms:.0f} · p95 {c.p95_ms:.0f} · p99 {c.p99_ms:.0f} ms "
-        f"(composed; adding stage {pct}s would say {c.sum_of_stage_percentiles_ms:.0f} ms)",
-        f"  utilization {c.utilization:.0%} on {c.replicas} replica(s); "
-        + (
-            f"mean queueing wait {c.queueing_wait_ms:.1f} ms ({c.method})"
-            if c.queueing_wait_ms is not None
-            else "queue unbounded"
-        ),
-        f"  replicas needed: {c.replicas_needed_for_stability} to keep up, "
-        + (
-            f"{c.replicas_needed_for_sla} to meet the SLA"
-            if c.replicas_needed_for_sla is not None
-            else "none meets the SLA (the service time alone is too slow)"
-        ),
-        "",
-        f"Where the time goes at {pct}:",
-    ]
+        verdict = f"MISSES the SLA by {fmt_ms(a.gap_ms)}"
+    if job:
+        lines += _job_lines(job, verdict)
+        lines.append(
+            f"Per item: p50 {fmt_number(c.p50_ms)} · p95 {fmt_number(c.p95_ms)} · "
+            f"p99 {fmt_ms(c.p99_ms)} "
+            "(one item's latency; the job is judged on its time)"
+        )
+    else:
+        lines += [
+            f"End-to-end {pct}: {fmt_ms(c.at_sla_percentile_ms)}  →  {verdict}",
+            f"  p50 {fmt_number(c.p50_ms)} · p95 {fmt_number(c.p95_ms)} · p99 {fmt_ms(c.p99_ms)} "
+            f"(composed; adding stage {pct}s would say {fmt_ms(c.sum_of_stage_percentiles_ms)})",
+            f"  utilization {_utilization_text(c.utilization)} on {c.replicas} replica(s); "
+            + (
+                f"mean queueing wait {fmt_ms(c.queueing_wait_ms)} ({c.method})"
+                if c.queueing_wait_ms is not None
+                else "queue unbounded"
+            ),
+            f"  replicas needed: {c.replicas_needed_for_stability} to keep up, "
+            + (
+                f"{c.replicas_needed_for_sla} to meet the SLA"
+                if c.replicas_needed_for_sla is not None
+                else "none meets the SLA (the service time alone is too slow)"
+            ),
+        ]
+    if room:
+        lines += _headroom_lines(a, room)
+    if a.warnings:
+        lines += ["", "Check first:"] + [f"  ! {w}" for w in a.warnings]
+    lines += ["", f"Where the time goes at {pct}:"]
     width = max(len(s.name) for s in a.stages)
     for s in a.stages:
         bar = "█" * round(s.share * 30)
         flag = " (spread assumed)" if s.spread_assumed else ""
         if s.presence < 1.0:
             flag += f" (on {_share_text(s.presence)} of requests)"
-        lines.append(f"  {s.name:<{width}}  {s.share:6.1%}  {bar}{flag}")
+        lines.append(f"  {s.name:<{width}}  {fmt_pct(s.share):>6}  {bar}{flag}")
     if a.queueing_share > 0.0005:
         bar = "█" * round(a.queueing_share * 30)
-        lines.append(f"  {WAIT_LABEL:<{width}}  {a.queueing_share:6.1%}  {bar}")
-    lines.append(f"Bottleneck: {a.bottleneck.stage} ({a.bottleneck.share:.0%})")
+        lines.append(f"  {WAIT_LABEL:<{width}}  {fmt_pct(a.queueing_share):>6}  {bar}")
+    lines.append(_bottleneck_line(a))
     lines += _advice_lines(a, pct)
-    if a.warnings:
-        lines += ["", "Warnings:"] + [f"  ! {w}" for w in a.warnings]
     if a.assumptions:
         lines += ["", "Assumptions:"] + [f"  - {x}" for x in a.assumptions]
     return "\n".join(lines) + "\n"
 
 
+def _duration(seconds: float) -> str:
+    """A job time as people say it: 42 s, 18 min, 5.3 h."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _job_lines(job: dict, verdict: str) -> list[str]:
+    lines = [
+        f"Job: {job['items']:,} items at {job['throughput_items_per_s']:,.0f} items/s on "
+        f"{job['workers']} worker(s) → {_duration(job['job_time_s'])}"
+        + (
+            f" against a {_duration(job['deadline_s'])} deadline  →  {verdict}"
+            if job.get("deadline_s")
+            else ""
+        ),
+    ]
+    top = job.get("bottleneck")
+    if top:
+        lines.append(
+            f"  throughput is set by '{top['stage']}' ({top['share_of_busy_time']:.0%} of the "
+            "busy time per item)"
+        )
+    if job.get("replicas_for_deadline"):
+        lines.append(f"  replicas that meet the deadline: {job['replicas_for_deadline']}")
+    return lines
+
+
+def _headroom_lines(a: Analysis, room: dict) -> list[str]:
+    """When the SLA is met, the first thing to say: how much room, where it ends, what it costs."""
+    c = a.current
+    just = "only just" if room.get("thin") else "with room"
+    out = [
+        f"You meet the SLA, {just}: {fmt_ms(room['headroom_ms'])} "
+        f"({fmt_pct(room['headroom_fraction'])} of the target) to spare at today's peak."
+    ]
+    if room.get("breaks_at_rps"):
+        out.append(
+            f"  It stops being met at about {room['breaks_at_rps']:,.0f} requests/s on today's "
+            f"{c.replicas} replica(s)"
+            + (  # no multiple of a peak of 0 requests/s
+                f" ({room['traffic_multiple']:.1f}× today's peak)."
+                if room.get("traffic_multiple") is not None
+                else "."
+            )
+        )
+    if room.get("spare_replicas"):
+        out.append(
+            f"  {room['replicas_that_meet']} replica(s) would still meet it at peak where "
+            f"{c.replicas} run: {room['spare_replicas']} fewer is a running-cost saving."
+        )
+    if room.get("thin"):
+        out.append("  The margin is thin: the fixes below buy room before traffic takes it.")
+    else:
+        out.append("  Nothing has to change: the fixes below are optional, cheapest first.")
+    return out
+
+
+def _bottleneck_line(a: Analysis) -> str:
+    b = a.bottleneck
+    bx = b.model_extra or {}
+    if bx.get("kind") == "queue":
+        why = (
+            "the replicas are near saturation"
+            if a.current.utilization >= 0.8
+            else f"at {fmt_utilization(a.current.utilization)} utilization, requests wait behind "
+            "slow ones "
+            "(a heavy-tailed service time)"
+        )
+        return (
+            f"Bottleneck: the queue ({fmt_pct(b.share)} of the time): {why}; every ms of service "
+            f"time saved also shortens it. Of the service time, '{bx['service_stage']}' takes "
+            f"the most ({fmt_pct(bx['service_share'])})."
+        )
+    if bx.get("kind") == "parallel_group":
+        return (
+            f"Bottleneck: parallel group '{b.stage}' ({fmt_pct(b.share)}, {len(bx['members'])} "
+            "calls; "
+            f"the slowest most often is '{bx['slowest']}')"
+        )
+    return f"Bottleneck: {b.stage} ({fmt_pct(b.share)})"
+
+
 def _ms_range(lo: float, hi: float) -> str:
-    return f"{lo:.0f} ms" if round(lo) == round(hi) else f"{lo:.0f}–{hi:.0f} ms"
+    return fmt_ms_range(lo, hi)
 
 
 def _advice_lines(a: Analysis, pct: str) -> list[str]:
     """Recommendations, plan and options, as a tech lead would read them."""
     lines: list[str] = []
     extra = a.model_extra or {}
+    job = extra.get("batch_job") if (extra.get("batch_job") or {}).get("deadline_s") else None
+    room = extra.get("headroom")
+    room = room if room and not room.get("thin") else None  # a thin margin is worth work
     if a.recommendations:
-        lines += ["", "What to do, in order (system → serving → model):"]
+        head = (
+            "Optional fixes (system → serving → model; cheapest and safest first):"
+            if room
+            else "What to do, in order (system → serving → model):"
+        )
+        lines += ["", head]
         for i, r in enumerate(a.recommendations, 1):
             rx = r.model_extra or {}
-            where = f" [{r.stage}]" if r.stage else " [whole path]"
+            members = rx.get("stages") or []
+            group = {s.parallel_group for s in a.stages if s.name in members}
+            where = (
+                f" [parallel group '{group.pop()}', {len(members)} stages]"
+                if len(members) > 1 and len(group) == 1 and None not in group
+                else f" [{len(members)} stages: {', '.join(members)}]"
+                if len(members) > 1
+                else f" [{r.stage}]"
+                if r.stage
+                else " [whole path]"
+            )
             if rx.get("perceived_saving_ms"):
                 lo, hi = rx["perceived_saving_ms"]
                 gain = f"first output {_ms_range(lo, hi)} sooner (total unchanged)"
             elif rx.get("restores_stability"):
                 gain = "restores a steady state (the queue keeps up)"
+            elif job:
+                lo, hi = r.saving_ms
+                gain = f"saves {_duration(lo / 1000)}–{_duration(hi / 1000)} of job time"
             else:
                 gain = f"saves {_ms_range(*r.saving_ms)} at {pct}"
             flags = ""
@@ -475,6 +503,26 @@ def _advice_lines(a: Analysis, pct: str) -> list[str]:
                 f"      {r.level}/{r.technique}: {gain}; accuracy risk {r.accuracy_risk}, "
                 f"cost {r.cost}, {r.effort_days[0]:g}–{r.effort_days[1]:g} days{flags}"
             )
+            for step in rx.get("rollout") or []:
+                lines.append(f"      rollout: {step}")
+    perceived = extra.get("perceived") or []
+    if perceived:
+        lines += ["", "Perceived latency (the first output sooner; the total is unchanged):"]
+        for row in perceived:
+            lo, hi = row["first_output_saving_ms"]
+            lines.append(f"  - {row['rule']} [{row['stage']}]: {_ms_range(lo, hi)} sooner")
+    in_place = extra.get("already_applied") or []
+    if in_place:
+        lines += ["", "Already in place (never advised again):"]
+        for row in in_place:
+            lines.append(f"  - {row['technique']} [{row['stage']}] ({row['source']})")
+    missing = extra.get("missing_facts") or []
+    if missing:
+        lines += ["", "Say more to get more advice:"]
+        for row in missing:
+            unlocks = "; ".join(row["unlocks"][:4])
+            more = f" (+{len(row['unlocks']) - 4} more)" if len(row["unlocks"]) > 4 else ""
+            lines.append(f"  - '{row['stage']}' {row['field']} would unlock: {unlocks}{more}")
     skipped = extra.get("not_recommended") or []
     if skipped:
         lines += ["", "Considered and left out:"]
@@ -482,34 +530,44 @@ def _advice_lines(a: Analysis, pct: str) -> list[str]:
             where = f" [{row['stage']}]" if row.get("stage") else ""
             lines.append(f"  - {row['rule']}{where}: {row['reason']}")
     if a.plan:
-        lines += ["", f"Plan (cumulative, projected {pct}):"]
+        what = "job time" if job else pct
+        head = (
+            f"Optional plan (each step costs nothing and leaves answers alone; projected {what}):"
+            if room
+            else f"Plan (value within risk, cumulative, projected {what}):"
+        )
+        lines += ["", head]
         width = max(len(step.rule) for step in a.plan)
         for step in a.plan:
             sx = step.model_extra or {}
-            perceived = (
-                f" (first output {sx['perceived_ms']:.0f} ms)"
+            perceived_ms = (
+                f" (first output {fmt_ms(sx['perceived_ms'])})"
                 if sx.get("perceived_ms") is not None
                 else ""
             )
             if sx.get("stop_here"):
-                mark = "  ✓ meets the SLA: a good place to stop"
-            elif step.meets_sla:
+                target = "the deadline" if job else "the SLA"
+                mark = f"  ✓ meets {target}: a good place to stop"
+            elif step.meets_sla and not room:
                 mark = "  ✓"
             else:
                 mark = ""
-            lines.append(f"  + {step.rule:<{width}} → {step.projected_ms:.0f} ms{perceived}{mark}")
+            figure = (
+                _duration(step.projected_ms / 1000) if job else fmt_ms(step.projected_ms)
+            )
+            lines.append(f"  + {step.rule:<{width}} → {figure}{perceived_ms}{mark}")
     if a.options:
         lines += ["", "Options for a decision maker:"]
         for o in a.options:
             ox = o.model_extra or {}
             perceived = (
-                f", first output {o.perceived_ms:.0f} ms" if o.perceived_ms is not None else ""
+                f", first output {fmt_ms(o.perceived_ms)}" if o.perceived_ms is not None else ""
             )
             verdict = "meets the SLA" if o.meets_sla else "misses the SLA"
             front = " · Pareto-optimal" if ox.get("pareto") else ""
             budget = "" if ox.get("within_quality_budget", True) else " · beyond the quality budget"
             lines.append(
-                f"  • {o.name}: {o.projected_ms:.0f} ms{perceived} ({verdict}); accuracy risk "
+                f"  • {o.name}: {fmt_ms(o.projected_ms)}{perceived} ({verdict}); accuracy risk "
                 f"{o.accuracy_risk}, cost {o.cost}, {o.effort_days[0]:g}–{o.effort_days[1]:g} "
                 f"days, {len(o.rules)} fix(es){front}{budget}"
             )
@@ -518,10 +576,17 @@ def _advice_lines(a: Analysis, pct: str) -> list[str]:
 
 __all__ = [
     "ASSUMED_SIGMA",
+    "FORMAT",
     "Analysis",
+    "Bottleneck",
+    "Current",
     "Option",
     "PlanStep",
     "Recommendation",
+    "SlaOut",
+    "StageOut",
     "analyze",
+    "current_estimate",
     "format_text",
+    "path_model",
 ]

@@ -49,11 +49,25 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def command_names(parser: argparse.ArgumentParser) -> set[str]:
+    """Every name a command answers to, aliases included (`analyse` as well as `analyze`)."""
+    for action in parser._subparsers._group_actions if parser._subparsers else []:
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set(COMMANDS)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not any(a in COMMANDS for a in argv) and not any(a in ("-h", "--help") for a in argv):
-        argv = ["gui", *argv] if "--version" not in argv else argv
-    parser = build_parser(_command_of(argv))
+    only = _command_of(argv)  # a command named first: build (and import) only that one
+    parser = build_parser(only)
+    if only is None:
+        names = command_names(parser)
+        if not any(a in names for a in argv) and not any(a in ("-h", "--help") for a in argv):
+            if "--version" not in argv and (typo := _mistyped_command(argv, names)):
+                print(typo, file=sys.stderr)
+                return 2
+            argv = ["gui", *argv] if "--version" not in argv else argv
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: 2 for usage errors, 0 for --help
@@ -87,6 +101,23 @@ def _command_of(argv: list[str]) -> str | None:
         if arg not in ("--debug",):
             return None
     return None
+
+
+def _mistyped_command(argv: list[str], names: set[str]) -> str | None:
+    """A first word that is no file but close to a command's name was meant as that command."""
+    from difflib import get_close_matches
+    from pathlib import Path
+
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is None or Path(first).exists() or Path(first).suffix or "/" in first:
+        return None
+    close = get_close_matches(first, sorted(names), n=1, cutoff=0.75)
+    if not close:
+        return None
+    return (
+        f"latency-advisor: error: {first!r} is neither a command nor a file; "
+        f"did you mean {close[0]!r}?"
+    )
 
 
 def gui_main() -> int:

@@ -7,8 +7,11 @@ default) and every error names the file, the field path and, for YAML, the line.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
+import re
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -26,9 +29,11 @@ from pydantic import (
 
 from latency_advisor.atomic import atomic_write_text
 from latency_advisor.errors import UserError
+from latency_advisor.percentiles import parse_percentile
 from latency_advisor.safe_json import load_json
 from latency_advisor.safe_yaml import SafeReadError, decode_text, load_yaml, read_bytes
 from latency_advisor.scenario_values import check_values
+from latency_advisor.techniques import TECHNIQUES
 
 FORMAT = "latency-advisor/scenario/v1"
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -58,14 +63,23 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Usd = Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False)]
+
+
 class Sla(_Strict):
-    target_ms: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    target_ms: Positive
     percentile: float
     workload: Workload = "interactive"
+    # extension: what the target is on: the whole answer, or the first output of a streamed one
+    metric: Literal["end_to_end", "first_token"] = "end_to_end"
+    # extension: a target on the time per output token (streamed LLM answers), same percentile
+    per_token_ms: Positive | None = None
 
-    @field_validator("percentile")
+    @field_validator("percentile", mode="before")
     @classmethod
-    def _known_percentile(cls, value: float) -> float:
+    def _known_percentile(cls, value: object) -> float:
+        value = parse_percentile(value)  # p95 as the app prints it, 95 and 99.9 alike
         if value not in PERCENTILES:
             allowed = ", ".join(_fmt_num(p) for p in PERCENTILES)
             raise ValueError(f"must be one of {allowed}")
@@ -83,11 +97,43 @@ class Traffic(_Strict):
     concurrency: Annotated[int, Field(ge=1, le=10_000)] = 1
     # extension: how requests arrive; default Poisson, or evenly spaced for a streaming workload
     arrivals: Literal["poisson", "periodic"] | None = None
+    # extension: the month's average rate, for running cost (default: a documented share of peak)
+    average_rps: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    # extension, batch workload: items in one run of the job and the window it must finish in
+    job_items: Annotated[int, Field(ge=1, le=10**12)] | None = None
+    deadline_s: Annotated[float, Field(gt=0, le=10**7, allow_inf_nan=False)] | None = None
 
     @property
     def servers(self) -> int:
         """Requests the whole fleet serves at once: replicas x concurrency."""
         return self.replicas * self.concurrency
+
+
+class Cost(_Strict):
+    """Prices in USD; without them the analysis uses documented defaults and says so."""
+
+    replica_hour_usd: Usd | None = None
+    engineer_day_usd: Usd | None = None
+
+
+class StageCost(_Strict):
+    replica_hour_usd: Usd | None = None
+
+
+class Percentiles(_Strict):
+    """A measured distribution given by its percentiles (ms)."""
+
+    p50: Ms
+    p95: Ms | None = None
+    p99: Ms | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Percentiles:
+        if self.p95 is not None and self.p95 < self.p50:
+            raise ValueError(f"p95 ({self.p95:g}) must be >= p50 ({self.p50:g})")
+        if self.p99 is not None and self.p99 < (self.p95 if self.p95 is not None else self.p50):
+            raise ValueError(f"p99 ({self.p99:g}) must be >= p95 and p50")
+        return self
 
 
 class Quality(_Strict):
@@ -97,7 +143,7 @@ class Quality(_Strict):
 class ModelInfo(_Strict):
     family: Literal["llm", "transformer_encoder", "cnn", "tree", "mlp", "other"] | None = None
     params_millions: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
-    precision: Literal["fp32", "fp16", "bf16", "int8", "int4"] | None = None
+    precision: Literal["fp32", "fp16", "bf16", "fp8", "int8", "int4"] | None = None
     runtime: (
         Literal[
             "pytorch",
@@ -114,7 +160,15 @@ class ModelInfo(_Strict):
     hardware: Literal["cpu", "gpu", "edge", "npu"] | None = None
     batching: Literal["none", "static", "dynamic", "continuous"] | None = None
     streaming: bool = False
-    output_tokens: Annotated[int, Field(ge=1)] | None = None
+    output_tokens: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    # extensions for LLM stages (the token model): prompt size, GPU, tensor parallelism, batch,
+    # and measured time to first token and time per output token
+    prompt_tokens: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
+    gpu: NonEmpty | None = None
+    gpus: Annotated[int, Field(ge=1, le=64)] | None = None
+    max_sequences: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    ttft_ms: Percentiles | None = None
+    per_token_ms: Percentiles | None = None
 
 
 class Calibration(_Strict):
@@ -152,6 +206,27 @@ class Stage(_Strict):
     samples_ms: Annotated[list[Ms], Field(min_length=1, max_length=20_000)] | None = None
     # extension: measured speedups by technique (CONTRACTS.md §3 words), attached from benchmarks
     calibration: dict[NonEmpty, Calibration] = Field(default_factory=dict)
+    # extension: techniques (CONTRACTS.md §3) already in place on this stage: never advised again
+    applied: Annotated[list[NonEmpty], Field(max_length=100)] = Field(default_factory=list)
+    # extension: whether the stage keeps a worker busy while it waits (a remote call in an async
+    # service does not); None: the default for its kind (see latency.model.NON_OCCUPYING_KINDS)
+    holds_worker: bool | None = None
+    cost: StageCost | None = None
+
+    @field_validator("applied")
+    @classmethod
+    def _known_techniques(cls, applied: list[str]) -> list[str]:
+        import difflib
+
+        for word in applied:
+            if word not in TECHNIQUES:
+                near = difflib.get_close_matches(word, list(TECHNIQUES), n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                raise ValueError(
+                    f"{word!r} is not a technique of the vocabulary "
+                    f"(`latency-advisor rules techniques` lists them){hint}"
+                )
+        return applied
 
     @model_validator(mode="after")
     def _ordered_percentiles(self) -> Stage:
@@ -205,6 +280,7 @@ class Scenario(_Strict):
     sla: Sla
     traffic: Traffic
     quality: Quality = Field(default_factory=Quality)
+    cost: Cost | None = None
     stages: Annotated[list[Stage], Field(min_length=1, max_length=500)]
 
     @model_validator(mode="after")
@@ -301,7 +377,7 @@ def validate_scenario(
     problem = check_values(data)
     if problem is not None:
         at, message = problem
-        raise ScenarioError(source, message, field=_dotted(at), line=_line_of(lines or {}, at))
+        raise ScenarioError(source, message, field=_dotted(at), line=_line_of(at, lines or {}))
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -337,29 +413,60 @@ def _parse_yaml(text: str, source: str | Path | None) -> tuple[Any, dict[tuple, 
         raise ScenarioError(source, message, field=_dotted(exc.field), line=exc.line) from None
 
 
-def _line_of(lines: dict[tuple, int], at: tuple) -> int | None:
-    for cut in range(len(at), -1, -1):
-        if at[:cut] in lines:
-            return lines[at[:cut]]
-    return None
+MAX_LISTED_PROBLEMS = 20
+"""A file with more problems than this is probably the wrong file: the rest are counted."""
 
 
 def _from_validation(
     exc: ValidationError, source: str | Path | None, lines: dict[tuple, int]
 ) -> ScenarioError:
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    loc = tuple(part for part in first["loc"] if not _is_union_tag(part))
-    field = _dotted(loc)
-    message = _explain(first)
-    if len(errors) > 1:
-        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    line = None
+    """The first problem names the field and line; every other one follows on a line of its own
+    (up to MAX_LISTED_PROBLEMS), so one run shows all there is to fix."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
+        problem = ScenarioError(source, _explain(error), _dotted(loc), _line_of(loc, lines))
+        if str(problem) not in {str(p) for p in problems}:
+            problems.append(problem)
+    first, rest = problems[0], problems[1:]
+    shown = [f"  {p}" for p in rest[: MAX_LISTED_PROBLEMS - 1]]
+    if len(rest) > len(shown):
+        shown.append(f"  (and {len(rest) - len(shown)} more problems)")
+    message = "\n".join([first.message, *shown])
+    return ScenarioError(source, message, field=first.field, line=first.line)
+
+
+def _line_of(loc: tuple, lines: dict[tuple, int]) -> int | None:
     for cut in range(len(loc), -1, -1):
         if loc[:cut] in lines:
-            line = lines[loc[:cut]]
-            break
-    return ScenarioError(source, message, field=field, line=line)
+            return lines[loc[:cut]]
+    return None
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    """The keys the model at `loc`'s parent accepts (for a close-match suggestion)."""
+    model: Any = Scenario
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        model = _model_in(field.annotation)
+        if model is None:
+            return []
+    return list(getattr(model, "model_fields", {}))
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside `list[X]`, `X | None`, `dict[str, X]`, or X itself."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _is_union_tag(part: Any) -> bool:
@@ -372,12 +479,19 @@ def _is_union_tag(part: Any) -> bool:
 def _explain(error: dict[str, Any]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
+        loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
+        close = difflib.get_close_matches(str(loc[-1]), _allowed_keys(loc), n=1, cutoff=0.6)
+        if close:
+            return f"unknown key; did you mean {close[0]!r}?"
         return "unknown key (check the spelling; unknown keys are not allowed)"
     if kind == "missing":
         return "missing; this field is required"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
-        return f"got {error.get('input')!r}; expected one of {expected}"
+        words = re.findall(r"'([^']*)'", expected)
+        close = difflib.get_close_matches(str(error.get("input")), words, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"got {error.get('input')!r}{hint} (expected one of {expected})"
     msg = str(error["msg"])
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
@@ -407,10 +521,12 @@ def _dotted(loc: tuple) -> str:
 def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
     """The plain data of a scenario, without unset optional fields, keys in contract order."""
     data = scenario.model_dump(mode="json", exclude_none=True)
+    if data["sla"].get("metric") == "end_to_end":
+        data["sla"].pop("metric")
     if data["traffic"].get("concurrency") == 1:
         data["traffic"].pop("concurrency")
     for stage in data["stages"]:
-        for key in ("facts", "calibration"):
+        for key in ("facts", "calibration", "applied"):
             if not stage.get(key):
                 stage.pop(key, None)
         if stage.get("calls") == 1:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from latency_advisor.analysis import path_model
 from latency_advisor.latency.model import NON_OCCUPYING_KINDS, StageSamples, Transform
 from latency_advisor.scenario import PERCENTILES, Scenario
+from latency_advisor.sizing import path_model
 
 CACHE_LOOKUP_MS = 2.0
 

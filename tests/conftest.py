@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -27,3 +28,18 @@ def artifacts_dir() -> Path:
 @pytest.fixture(scope="session")
 def example_paths() -> list[Path]:
     return sorted(EXAMPLES.glob("*.yaml"))
+
+
+@pytest.fixture(autouse=True)
+def fresh_fallback_font():
+    """Each test finds the PDF's fallback font anew (from the environment it sets up, or the
+    machine's fonts), so a font one test registered never decides what another test draws."""
+    _forget_fallback_font()
+    yield
+    _forget_fallback_font()
+
+
+def _forget_fallback_font() -> None:
+    fonts = sys.modules.get("latency_advisor.report.fonts")
+    if fonts is not None:
+        fonts.fallback_font.cache_clear()

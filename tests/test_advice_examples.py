@@ -68,7 +68,8 @@ def test_recommendations_go_system_then_serving_then_model(name):
 def test_the_first_fix_attacks_the_bottleneck_with_a_cheap_lever(name):
     a = advice(name)
     first = a.recommendations[0]
-    assert first.stage == a.bottleneck.stage
+    b = extra(a.bottleneck)
+    assert first.stage in (b.get("members") or [a.bottleneck.stage])
     assert COSTS.index(first.cost) <= COSTS.index("low")
     # nothing listed at the same level is both cheaper and at least as effective
     same_level = [r for r in a.recommendations if r.level == first.level]
@@ -103,7 +104,7 @@ def test_no_batching_is_sold_as_a_latency_cut_at_low_traffic():
     a = analyze(s)
     assert "dynamic_batching" not in {r.technique for r in a.recommendations}
     left_out = [x for x in extra(a)["not_recommended"] if x["rule"] == "dynamic-batching"]
-    assert left_out and "would add" in left_out[0]["reason"]
+    assert left_out and "nothing to batch" in left_out[0]["reason"]
     for name in NAMES:
         for rec in advice(name).recommendations:
             if rec.technique in ("dynamic_batching", "continuous_batching"):
@@ -208,6 +209,6 @@ def test_a_path_that_meets_its_sla_gets_no_capacity_or_lossy_pressure():
 def test_text_output_reads_the_advice():
     text = format_text(advice("rag_assistant"))
     assert "What to do, in order" in text
-    assert "first output" in text and "Plan (cumulative" in text
+    assert "first output" in text and "cumulative, projected" in text
     assert "Options for a decision maker" in text
     assert "a good place to stop" in text

@@ -141,3 +141,29 @@ def test_all_chart_text_is_readable_on_its_background(theme):
             fg = _luminance(to_rgb(text.get_color()))
             ratio = (max(fg, bg) + 0.05) / (min(fg, bg) + 0.05)
             assert ratio >= 3.0, (fig.get_label(), text.get_text(), ratio)
+
+
+@pytest.mark.parametrize("name", ["rag_assistant", "recommender", "fraud_score"])
+def test_pdf_chart_text_stays_inside_the_figure_and_legends_keep_whole_names(name):
+    """The issue's budget page: an annotation past the axes and a legend entry cut to "…"."""
+    a = plain_analysis(name)
+    for make in (charts.budget_chart, charts.plan_waterfall, charts.options_chart):
+        fig = make(a)
+        fig.draw_without_rendering()
+        page = fig.bbox
+        for ax in fig.axes:
+            for text in ax.texts:
+                box = text.get_window_extent()
+                assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1, (make.__name__, text)
+                if make is charts.budget_chart:  # the values beside the bars: inside the axes
+                    assert box.x1 <= ax.bbox.x1 + 1, text.get_text()
+        labels = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+        labels += [
+            t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()
+        ]
+        assert not any("…" in label for label in labels), labels
+    stages = {s.name for s in a.stages}
+    legend = charts.budget_chart(a).axes[0].get_legend()
+    from latency_advisor.latency.model import WAIT_LABEL
+
+    assert {" ".join(t.get_text().split()) for t in legend.get_texts()} <= stages | {WAIT_LABEL}

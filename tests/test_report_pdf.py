@@ -117,7 +117,8 @@ def test_example_report_pages_render_with_charts(example_report, artifacts_dir):
     assert all(ink(img) > 0.02 for img in images)
     # pages 2-4 carry the budget, options and plan charts: coloured bars and markers
     assert all(colour_pixels(img) > 2000 for img in images[1:4])
-    assert colour_pixels(images[-1]) < 500  # the glossary has no chart
+    # the glossary has no chart (a section heading in the accent colour is about 1,100 pixels)
+    assert colour_pixels(images[-1]) < 1500
 
 
 def test_output_is_byte_identical_for_the_same_input(example_report):
@@ -282,18 +283,21 @@ def test_separate_runs_write_identical_files(tmp_path):
     assert "日本語のメモ" in pdf_text(outputs[0])
 
 
-def test_a_fallback_font_draws_what_dejavu_lacks(monkeypatch, tmp_path):
+@pytest.mark.parametrize("earlier", [None, "cmr10.ttf"])
+def test_a_fallback_font_draws_what_dejavu_lacks(monkeypatch, tmp_path, earlier):
+    """Also when another fallback (a system CJK font, say) was registered earlier in the run."""
     from latency_advisor.report import fonts
 
+    if earlier:
+        monkeypatch.setenv(fonts.FALLBACK_ENV, str(fonts.font_folder() / earlier))
+        fonts.fallback_font.cache_clear()
+        assert fonts.fallback_chars()
     # STIX (shipped with matplotlib) has letters DejaVu Sans lacks, e.g. U+1D81 and U+1D84
     monkeypatch.setenv(fonts.FALLBACK_ENV, str(fonts.font_folder() / "STIXGeneral.ttf"))
-    fonts.fallback_chars.cache_clear()
-    try:
-        scenario = load_scenario(EXAMPLES / "bert_intent.yaml")
-        scenario.notes = "Extra letters: \u1d81\u1d84 & <b>markup</b> stays text."
-        data = build_pdf(scenario, analyze(scenario))
-    finally:
-        fonts.fallback_chars.cache_clear()
+    fonts.fallback_font.cache_clear()
+    scenario = load_scenario(EXAMPLES / "bert_intent.yaml")
+    scenario.notes = "Extra letters: \u1d81\u1d84 & <b>markup</b> stays text."
+    data = build_pdf(scenario, analyze(scenario))
     reader = PdfReader(io.BytesIO(data))
     used = {
         str(font["/BaseFont"])

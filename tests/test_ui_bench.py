@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from latency_advisor.ui.main_window import MainWindow
+from latency_advisor.ui.workspace import TAB_KEYS
 from tests.test_ui_window import make_window
 from tests.ui_helpers import copy_example, wait_analysis
 
@@ -24,6 +25,8 @@ def test_quick_builtin_benchmark_attached_as_one_undo_step(qtbot, window: MainWi
     view = window.workspace.bench
     assert [view.stage_combo.itemText(i) for i in range(view.stage_combo.count())] == [STAGE]
     view.model_combo.setCurrentIndex(view.model_combo.findData("mlp-s"))
+    assert view.stage_combo.currentIndex() == -1  # MLP results are not aimed at a BERT stage
+    view.stage_combo.setCurrentText(STAGE)  # the user says where they go
     view.set_levers({"int8_per_channel"})
     view.budget_spin.setValue(0.3)
     with qtbot.waitSignal(view.run_finished, timeout=180_000) as done:
@@ -46,7 +49,7 @@ def test_a_dropped_broken_model_shows_its_message_and_the_app_stays_responsive(
     bad.write_bytes(b"this is not a protobuf" * 10)
     view = window.workspace.bench
     window.open_path(bad)  # File > Open or a drop hands an .onnx file to this tab
-    assert window.workspace.tabs.currentWidget() is view
+    assert window.workspace.tabs.currentIndex() == TAB_KEYS.index("benchmarks")
     with qtbot.waitSignal(view.run_finished, timeout=120_000) as done:
         view.run_button.click()
     assert done.args[0] is None

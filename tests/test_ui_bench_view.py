@@ -268,3 +268,39 @@ def test_dropped_results_file_is_shown(view, measured):
     drop_file(view, measured)
     assert view.report is not None and view.table.model().rowCount() == 2
     assert view.json_button.isEnabled()
+
+
+@pytest.mark.parametrize(
+    ("example", "model", "stage"),
+    [
+        ("bert_intent", "transformer-l", "BERT-base inference"),  # the BERT-sized block
+        ("mobile_classifier", "cnn-m", "ResNet-50 inference"),
+        ("rag_assistant", "mlp-s", None),  # no built-in stands in for an LLM
+    ],
+)
+def test_the_first_model_and_stage_follow_the_scenario(view, example, model, stage):
+    """The issue's first look: a 0.1 M MLP with "Attach to stage" aimed at "LLM inference"."""
+    scenario = load_scenario(EXAMPLES / f"{example}.yaml")
+    view.set_scenario(scenario)
+    assert view.model_name == model
+    from latency_advisor.bench.refmodels import reference_model
+
+    family = reference_model(model).family
+    chosen = view.stage_combo.currentText() if view.stage_combo.currentIndex() >= 0 else None
+    matching = [
+        s.name
+        for s in scenario.stages
+        if s.kind == "model" and s.model and s.model.family == family
+    ]
+    assert chosen == (matching[0] if matching else None)
+    if stage is not None:
+        assert chosen == stage
+    assert not view.attach_button.isEnabled()  # nothing measured, and nowhere unless chosen
+
+
+def test_a_model_the_user_picked_is_kept_when_the_scenario_changes(view):
+    view.model_combo.setCurrentIndex(view.model_combo.findData("cnn-s"))
+    view.model_combo.activated.emit(view.model_combo.currentIndex())  # as a click does
+    view.set_scenario(load_scenario(EXAMPLES / "bert_intent.yaml"))
+    assert view.model_name == "cnn-s"
+    assert view.stage_combo.currentIndex() == -1  # a CNN's speedups are not a BERT's

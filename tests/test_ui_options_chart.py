@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QImage
@@ -80,6 +82,11 @@ def _marks(chart: OptionsChart) -> dict[str, list[QRectF]]:
     }
 
 
+def _axis(spec: OptionsSpec, values: list[float]) -> list[float]:
+    """Values as the latency axis spaces them: logarithms on a log axis."""
+    return [math.log(v) for v in values] if spec.log_scale else list(values)
+
+
 def _assert_linear(values: list[float], pixels: list[float], tolerance: float = 0.6) -> float:
     """Pixels are a straight-line function of values; returns pixels per unit."""
     lo, hi = values.index(min(values)), values.index(max(values))
@@ -97,11 +104,13 @@ def test_points_sit_at_their_latency_risk_and_effort(qtbot, rag, artifacts_dir):
     projected = [p.projected_ms for p in spec.points]
     risk_y = [r.center().y() for r in marks["risk"]]
     effort_y = [r.center().y() for r in marks["effort"]]
-    scale = _assert_linear(projected, risk_y)
+    axis = _axis(spec, projected)
+    scale = _assert_linear(axis, risk_y)
     assert scale < 0  # up the screen as latency grows
     assert effort_y == pytest.approx(risk_y)  # the panels share the latency axis
-    # proportional, not just linear: zero milliseconds is on the axis line
-    zero = risk_y[0] - projected[0] * scale
+    # proportional, not just linear: the axis's lowest value is on the axis line
+    bottom = math.log(spec.value_min_ms) if spec.log_scale else 0.0
+    zero = risk_y[0] - (axis[0] - bottom) * scale
     x = marks["risk"][0].center().x()
     assert any(_near(_pixel(image, x, zero + dy), LIGHT.muted, 60) for dy in (-1, 0, 1))
     assert (
@@ -140,11 +149,12 @@ def test_perceived_latency_is_a_hollow_point_on_a_stem(qtbot, mixed):
     p = streamed[0]
     k = spec.points.index(p)
     scale = _assert_linear(
-        [q.projected_ms for q in spec.points], [r.center().y() for r in marks["risk"]]
+        _axis(spec, [q.projected_ms for q in spec.points]), [r.center().y() for r in marks["risk"]]
     )
+    (perceived, projected) = _axis(spec, [p.perceived_ms, p.projected_ms])
     for seen, point in zip(marks["perceived"], (marks["risk"][k], marks["effort"][k]), strict=True):
         assert seen.center().x() == pytest.approx(point.center().x())
-        want = point.center().y() + (p.perceived_ms - p.projected_ms) * scale
+        want = point.center().y() + (perceived - projected) * scale
         assert seen.center().y() == pytest.approx(want, abs=0.6)
         # hollow: the background inside, the option's colour on the stem half-way up
         assert _near(_pixel(image, seen.center().x(), seen.center().y()), LIGHT.background, 30)
@@ -159,8 +169,9 @@ def test_sla_line_crosses_both_panels_at_the_target(qtbot, rag):
     marks = _marks(chart)
     projected = [p.projected_ms for p in spec.points]
     risk_y = [r.center().y() for r in marks["risk"]]
-    scale = _assert_linear(projected, risk_y)
-    sla_y = risk_y[0] + (spec.target_ms - projected[0]) * scale
+    scale = _assert_linear(_axis(spec, projected), risk_y)
+    target, first = _axis(spec, [spec.target_ms, projected[0]])
+    sla_y = risk_y[0] + (target - first) * scale
     for left, right in ((0, chart.width() // 2), (chart.width() // 2, chart.width())):
         red = max(
             sum(_near(_pixel(image, x, sla_y + dy), LIGHT.sla, 60) for x in range(left, right))
@@ -294,7 +305,8 @@ def test_the_pdf_chart_draws_the_same_spec(mixed):
     fig = charts.options_chart(mixed)
     risk_ax, effort_ax = fig.axes
     assert fig.get_label() == spec.title
-    assert risk_ax.get_ylim() == pytest.approx((0, spec.value_max_ms))
+    assert risk_ax.get_ylim() == pytest.approx((spec.value_min_ms, spec.value_max_ms))
+    assert risk_ax.get_yscale() == ("log" if spec.log_scale else "linear")
     assert effort_ax.get_xlim() == pytest.approx((0, spec.effort_max_days))
     assert [t.get_text() for t in risk_ax.get_xticklabels()] == list(spec.categories)
     assert (risk_ax.get_xlabel(), effort_ax.get_xlabel()) == (spec.risk_label, spec.effort_label)
@@ -302,7 +314,9 @@ def test_the_pdf_chart_draws_the_same_spec(mixed):
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == [p.label for p in spec.points] + [spec.pareto_label, spec.perceived_label]
     texts = {t.get_text() for t in risk_ax.texts}
-    assert spec.sla_label in texts and {str(p.number) for p in spec.points} <= texts
+    assert {str(p.number) for p in spec.points} <= texts
+    right = [t.get_text() for ax in effort_ax.child_axes for t in ax.get_yticklabels()]
+    assert right == [spec.sla_label]  # beside its line, over no point
 
 
 def test_a_stage_edit_in_the_window_moves_the_options_at_once(qtbot, tmp_path):
@@ -326,5 +340,72 @@ def test_a_stage_edit_in_the_window_moves_the_options_at_once(qtbot, tmp_path):
     chart.grab()  # no worker thread to wait for: the chart follows the analysis directly
     assert chart.spec == options_spec(after)
     moved = heights()
-    _assert_linear([o.projected_ms for o in after.options], moved)
+    _assert_linear(_axis(chart.spec, [o.projected_ms for o in after.options]), moved)
     assert moved != pytest.approx(before, abs=1.0)
+
+
+def test_options_near_the_target_stay_apart_on_a_log_axis():
+    """A path 8× over its target: options from just under the target to today's latency. On a
+    linear axis the ones near the target share the bottom strip; on the log axis the target's
+    neighbourhood gets a fair share of the height."""
+    from latency_advisor.report.options_spec import LOG_SPREAD
+
+    spec = options_spec(plain_analysis("rag_assistant"))
+    values = [spec.target_ms, *(p.projected_ms for p in spec.points)]
+    assert max(values) / min(values) >= LOG_SPREAD and spec.log_scale
+    under, over = spec.target_ms * 0.9, spec.target_ms * 1.2
+    assert spec.value_fraction(over) - spec.value_fraction(under) > 0.08
+
+
+@pytest.mark.parametrize("count", range(1, 9))
+def test_the_latency_axis_holds_one_to_eight_options(count):
+    """Every option and the target inside the axis, in order, with ticks inside it."""
+    from dataclasses import replace
+
+    from latency_advisor.report.options_spec import _value_axis
+
+    base = options_spec(plain_analysis("rag_assistant"))
+    values = [500.0 * 1.6**i for i in range(count)]
+    spec = replace(base, **_value_axis([500.0, *values]))
+    fractions = [spec.value_fraction(v) for v in sorted([500.0, *values])]
+    assert all(0 < f < 1 for f in fractions) and fractions == sorted(fractions)
+    ticks = spec.log_ticks() if spec.log_scale else []
+    assert all(spec.value_min_ms <= t <= spec.value_max_ms for t in ticks)
+    assert spec.log_scale == (max(values) / 500.0 >= 4.0)
+
+
+def _overlap(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+@pytest.mark.parametrize("name", ["rag_assistant", "bert_intent", "recommender", "fraud_score"])
+def test_pdf_numbers_cover_no_marker_and_no_other_number(name):
+    """The issue's "1 4 5" and "23": each number placed clear of every point and ring, and of
+    the other numbers; a number with no free spot is left to the legend, never overlapped."""
+    from matplotlib.transforms import Bbox
+
+    a = plain_analysis(name)
+    fig = charts.options_chart(a)
+    fig.draw_without_rendering()
+    for ax in fig.axes[:2]:
+        numbers = [t.get_window_extent() for t in ax.texts if t.get_text().isdigit()]
+        markers = []
+        for collection in ax.collections:
+            radius = (max(collection.get_sizes(), default=0) ** 0.5) / 2 * fig.dpi / 72
+            for x, y in collection.get_offset_transform().transform(collection.get_offsets()):
+                markers.append(Bbox.from_extents(x - radius, y - radius, x + radius, y + radius))
+        for i, box in enumerate(numbers):
+            assert not any(_overlap(box, m) for m in markers), (name, i)
+            assert not any(_overlap(box, other) for other in numbers[i + 1 :]), (name, i)
+        assert len(numbers) >= len(options_spec(a).points) // 2  # most points keep a number
+
+
+def test_app_numbers_cover_no_point_and_no_other_number(qtbot, rag):
+    chart, _ = _shown(qtbot, rag)
+    marks = _marks(chart)
+    boxes = [b for b in chart.number_boxes if b is not None]
+    assert len(chart.number_boxes) == 2 * len(chart.spec.points) and boxes
+    points = [r.adjusted(4, 4, -4, -4) for r in marks["risk"] + marks["effort"]]  # the dots
+    for i, box in enumerate(boxes):
+        assert not any(box.intersects(p) for p in points), i
+        assert not any(box.intersects(other) for other in boxes[i + 1 :]), i

@@ -198,3 +198,25 @@ REFERENCE_MODELS: dict[str, RefModel] = {
 
 def reference_model(name: str) -> RefModel | None:
     return REFERENCE_MODELS.get(name)
+
+
+def suggest_reference(stages) -> str | None:
+    """The built-in model most like the scenario's first model stage of a family the built-ins
+    cover, or None: an LLM path has no stand-in, and a 0.1 M-parameter MLP says nothing about
+    it. The size follows the stage's parameters: under 10 M the small one, under 50 M the
+    medium one, else the large one (the middle size when the stage does not say)."""
+    for stage in stages:
+        info = getattr(stage, "model", None)
+        family = getattr(info, "family", None)
+        if stage.kind != "model" or family is None:
+            continue
+        same = sorted(
+            (m for m in REFERENCE_MODELS.values() if m.family == family),
+            key=lambda m: "sml".index(m.name[-1]),
+        )
+        if not same:
+            continue
+        size = getattr(info, "params_millions", None)
+        rank = 1 if size is None else 0 if size < 10 else 1 if size < 50 else 2
+        return same[min(rank, len(same) - 1)].name
+    return None

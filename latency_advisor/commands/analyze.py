@@ -9,7 +9,9 @@ from latency_advisor.commands.rules import add_rules_dir_option
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    p = sub.add_parser("analyze", help="analyse a scenario file", description=__doc__)
+    p = sub.add_parser(
+        "analyze", aliases=["analyse"], help="analyse a scenario file", description=__doc__
+    )
     p.add_argument("file", help="scenario file (.yaml or .json)")
     p.add_argument("--json", action="store_true", help="print the analysis as JSON")
     add_method_option(p)

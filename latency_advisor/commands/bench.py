@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from latency_advisor.errors import UserError
+from latency_advisor.percentiles import percentile_option
 
 
 class BenchOptionError(UserError):
@@ -81,10 +82,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--stage", metavar="NAME", help="the model stage to attach results to")
     p.add_argument(
         "--percentile",
-        type=float,
+        type=percentile_option((50, 95, 99)),
         default=None,
-        choices=(50.0, 95.0, 99.0),
-        help="percentile whose CI decides when to stop (default: the --attach scenario's SLA "
+        help="50, 95 or 99 (p99 works too): percentile whose CI decides when to stop "
+        "(default: the --attach scenario's SLA "
         "percentile, else 99)",
     )
     p.add_argument(

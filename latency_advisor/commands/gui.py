@@ -20,7 +20,35 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     p.add_argument("--tab", choices=TABS, help="with --screenshot: the tab to show")
     p.add_argument("--dark", action="store_true", help="with --screenshot: the dark theme")
+    p.add_argument(
+        "--size",
+        type=_size,
+        default=DEFAULT_SIZE,
+        metavar="WxH",
+        help="with --screenshot: the window's size (default 1320x840, the app's first size)",
+    )
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="start the app, open the window on FILE, close it and exit: a start-up check "
+        "(exit 0 when the window opened)",
+    )
     return p
+
+
+DEFAULT_SIZE = (1320, 840)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected WIDTHxHEIGHT, e.g. 1024x700"
+        ) from None
+    if not (320 <= width <= 8000 and 240 <= height <= 8000):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a size from 320x240 to 8000x8000")
+    return width, height
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,13 +63,17 @@ def run(args: argparse.Namespace) -> int:
         from latency_advisor.ui.app import screenshot
 
         load_scenario(path)  # a broken file is a user error (exit 2), not an empty picture
-        out = screenshot(path, Path(args.screenshot), args.tab, dark=args.dark)
+        out = screenshot(path, Path(args.screenshot), args.tab, size=args.size, dark=args.dark)
         print(out)
         return 0
-    if args.tab or args.dark:
-        raise UserError("--tab and --dark go with --screenshot")
+    if args.tab or args.dark or args.size != DEFAULT_SIZE:
+        raise UserError("--tab, --dark and --size go with --screenshot")
     if not path.is_file():
         raise UserError(f"{path}: no such file")
+    if args.check:
+        from latency_advisor.ui.app import check
+
+        return check(path)
     from latency_advisor.ui.app import run as run_app
 
     return run_app(path)

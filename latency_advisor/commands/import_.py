@@ -16,6 +16,8 @@ import math
 import sys
 from pathlib import Path
 
+from latency_advisor.percentiles import percentile_option
+
 PERCENTILE_CHOICES = ("50", "90", "95", "99", "99.9")
 OBSERVED = "observed"
 
@@ -87,7 +89,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--name", help="name of a new scenario")
     p.add_argument("--sla-ms", type=float, help="SLA target of a new scenario, in ms")
     p.add_argument(
-        "--percentile", choices=PERCENTILE_CHOICES, default="95", help="SLA percentile (95)"
+        "--percentile",
+        type=percentile_option(float(p) for p in PERCENTILE_CHOICES),
+        default=95.0,
+        help="SLA percentile: 50, 90, 95, 99 or 99.9; p95 works too (default 95)",
     )
     p.add_argument(
         "--peak-rps",

@@ -157,11 +157,13 @@ class Arrivals:
 
     def traffic(self, window_s: float = WINDOW_S) -> ObservedTraffic | None:
         """None with fewer than two requests or all of them starting at once: no rate."""
-        span_ms = self.last_ms - self.first_ms
-        if self.count < 2 or not 0 < span_ms < math.inf:
+        span_s = (self.last_ms - self.first_ms) / 1000.0
+        # a span below ~1e-321 ms rounds to 0 s: as good as all at once, no rate to divide by
+        if self.count < 2 or not 0 < span_s < math.inf:
             return None
-        span_s = span_ms / 1000.0
         mean = (self.count - 1) / span_s  # n starts bound n - 1 intervals
+        if not math.isfinite(mean):
+            return None
         if span_s <= window_s:  # one window is the whole file: its rate is the mean
             return ObservedTraffic(mean, span_s, mean, span_s, self.count)
         width = max(1, round(window_s * 1000.0 / self.bin_ms))

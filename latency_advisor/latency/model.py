@@ -68,9 +68,12 @@ class StageSpec:
     source: Literal["percentiles", "assumed", "samples"] = "percentiles"
     note: str | None = None
     presence: float | None = None  # fraction of requests that have the stage (None: all)
+    holds_worker: bool | None = None  # stated by the scenario; None: the default for the kind
 
     @property
     def occupies_worker(self) -> bool:
+        if self.holds_worker is not None:
+            return self.holds_worker
         return self.kind not in NON_OCCUPYING_KINDS
 
     @property
@@ -472,6 +475,7 @@ def stage_spec(stage) -> StageSpec:  # stage: scenario.Stage
         source=source,
         note=note,
         presence=getattr(stage, "presence", None),
+        holds_worker=getattr(stage, "holds_worker", None),
     )
 
 

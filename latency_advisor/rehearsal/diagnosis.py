@@ -194,13 +194,47 @@ def measure(f: Facts) -> list[Sentence]:
 def bottleneck(f: Facts) -> list[Sentence]:
     a, top = f.a, f.top
     queue = a.queueing_share
-    out = [
-        Sentence(f"{top.name} takes {share(top.share)} of it.", 1, max_tier=1),
-        Sentence(
-            f"The bottleneck is {top.name}, at {share(top.share)} of the time at {f.P}.", 2, 0
-        ),
-    ]
-    if queue > top.share:
+    if f.unit_kind == "parallel_group":
+        n = len(f.unit_members)
+        out = [
+            Sentence(
+                f"The fan-out {f.unit} takes {share(f.unit_share)} of it.", 1, max_tier=1
+            ),
+            Sentence(
+                f"The bottleneck is the fan-out {f.unit}: {n} calls in parallel, "
+                f"{share(f.unit_share)} of the time at {f.P}, set by whichever call is slowest, "
+                f"most often {top.name}.",
+                2,
+                0,
+            ),
+        ]
+    elif f.unit_kind == "queue":
+        out = [
+            Sentence(f"The {f.unit} takes {share(queue)} of it.", 1, max_tier=1),
+            Sentence(
+                f"The bottleneck is the {f.unit}, at {share(queue)} of the time at {f.P}: "
+                + (
+                    "the replicas are near saturation"
+                    if f.c.utilization >= 0.8
+                    else "requests wait behind slow ones"
+                )
+                + f", and of the service time {top.name} takes the most.",
+                2,
+                0,
+            ),
+        ]
+    else:
+        out = [
+            Sentence(f"{top.name} takes {share(top.share)} of it.", 1, max_tier=1),
+            Sentence(
+                f"The bottleneck is {top.name}, at {share(top.share)} of the time at {f.P}.",
+                2,
+                0,
+            ),
+        ]
+    if f.unit_kind == "queue":
+        pass
+    elif queue > top.share:
         if queue > 0.3:
             out.append(Sentence(f"Queueing takes {share(queue)}.", 1, max_tier=1))
         out.append(

@@ -44,12 +44,76 @@ _LEVERS = {
 }
 
 
+def in_plan_order(a) -> list:
+    """The recommendations as the plan takes them (value within risk), then the rest."""
+    by_key = {(r.rule, r.stage): r for r in a.recommendations}
+    keys = [(s.rule, (s.model_extra or {}).get("stage")) for s in a.plan]
+    ordered = [by_key[k] for k in keys if k in by_key]
+    seen = {id(r) for r in ordered}
+    return ordered + [r for r in a.recommendations if id(r) not in seen]
+
+
+def _met(f: Facts) -> list[Sentence]:
+    """A path that meets its target: say so, with its margin, and propose no project."""
+    a = f.a
+    room = (a.model_extra or {}).get("headroom") or {}
+    out = [
+        Sentence(
+            f"It already meets the target with {ms(a.headroom_ms)} to spare: no project needed.",
+            1,
+            max_tier=1,
+        ),
+        Sentence(
+            f"It already meets the target, with {ms(a.headroom_ms)} to spare, so I would not "
+            "start a latency project.",
+            2,
+            0,
+        ),
+    ]
+    if room.get("breaks_at_rps"):
+        out.append(
+            Sentence(
+                f"What I'd watch is traffic: on today's replicas it stops meeting {f.P} at about "
+                f"{room['breaks_at_rps']:,.0f} requests per second"
+                + (  # no multiple of a peak of 0 requests/s
+                    f", {room['traffic_multiple']:.1f} times today's peak."
+                    if room.get("traffic_multiple") is not None
+                    else "."
+                ),
+                2,
+                1,
+            )
+        )
+    if room.get("spare_replicas"):
+        out.append(
+            Sentence(
+                f"And it is over-provisioned: {f.replicas(room['replicas_that_meet'])} would "
+                f"still meet the target where {a.current.replicas} run, which is money saved.",
+                2,
+                2,
+            )
+        )
+    return out
+
+
 def fix(f: Facts) -> list[Sentence]:
     a = f.a
-    recs = a.recommendations
+    recs = in_plan_order(a)
     if not recs:
-        return _fix_without_engine(f)
+        return _fix_without_engine(f) if not a.meets_sla else _met(f)
     first = recs[0]
+    room = (a.model_extra or {}).get("headroom")
+    if a.meets_sla and room is not None and not room.get("thin"):
+        out = _met(f)
+        out.append(
+            Sentence(
+                f"If we want more margin anyway, the cheapest safe step is to {f.fix(first)}, "
+                f"{value_clause(first, f.P)}.",
+                2,
+                3,
+            )
+        )
+        return out
     out = [
         Sentence(
             f"I'd start with the cheapest lever that matters: {fix_phrase(first, False)}, "
@@ -72,8 +136,9 @@ def fix(f: Facts) -> list[Sentence]:
     if len(levels) > 1:
         out.append(
             Sentence(
-                "That order is deliberate: system-level changes first, then serving, and model "
-                "changes last, because only those put accuracy at risk.",
+                "That order is deliberate: the most latency per day of work first, and model "
+                "changes only after the fixes that leave the answers alone, because only those "
+                "put accuracy at risk.",
                 2,
                 3,
             )

@@ -42,7 +42,14 @@ class Facts:
         self.tail = float(a.sla.percentile) >= 90
         self.stages = list(a.stages)
         self.by_share = sorted(self.stages, key=lambda s: s.share, reverse=True)
-        self.top = next((s for s in self.stages if s.name == a.bottleneck.stage), self.by_share[0])
+        b = a.bottleneck.model_extra or {}
+        named = b.get("service_stage") or a.bottleneck.stage
+        self.top = next((s for s in self.stages if s.name == named), self.by_share[0])
+        # the unit the bottleneck view names: a stage, a parallel group, or the queue
+        self.unit_kind = b.get("kind", "stage")
+        self.unit = a.bottleneck.stage
+        self.unit_share = a.bottleneck.share
+        self.unit_members = list(b.get("members") or [])
         self.model_share = sum(s.share for s in self.stages if s.kind == "model")
         self.has_model = any(s.kind == "model" for s in self.stages)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from latency_advisor import numbers
 from latency_advisor.analysis import Analysis
 from latency_advisor.latency.model import WAIT_LABEL
 from latency_advisor.report.tables import budget_segments, pct_label
@@ -23,7 +24,7 @@ MAX_SEGMENTS = 10
 
 def fmt_ms(value: float) -> str:
     """Milliseconds as the charts print them: whole above 10 ms, one decimal below."""
-    return f"{value:,.0f} ms" if abs(value) >= 10 else f"{value:.1f} ms"
+    return numbers.fmt_ms(value)
 
 
 @dataclass(frozen=True)

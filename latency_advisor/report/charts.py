@@ -19,9 +19,12 @@ from collections.abc import Callable
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullLocator
 
 from latency_advisor.analysis import Analysis
+from latency_advisor.numbers import fmt_tick
 from latency_advisor.report.budget_spec import MAX_SEGMENTS, budget_spec
+from latency_advisor.report.label_place import place_labels, square
 from latency_advisor.report.options_spec import options_spec
 from latency_advisor.report.plan_spec import plan_spec
 from latency_advisor.report.tables import (
@@ -102,7 +105,7 @@ def budget_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
             hatch="//" if seg.is_wait else None,
             edgecolor=t.background,
             linewidth=0.6,
-            label=plain(_short(seg.name)),
+            label=plain(textwrap.fill(seg.name, 24)),  # wrapped, never cut
         )
         left += seg.ms
     ax.barh(0, spec.naive_ms, height=0.55, color=t.naive, edgecolor=t.muted, linewidth=0.6)
@@ -120,8 +123,9 @@ def budget_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
         color=t.foreground,
     )
     naive_text = f"{spec.naive_label} {spec.naive_note}"
-    ax.text(spec.naive_ms + nudge, 0, naive_text, va="center", fontsize=8, color=t.muted)
+    naive = ax.text(spec.naive_ms + nudge, 0, naive_text, va="center", fontsize=8, color=t.muted)
     ax.set_yticks([1, 0], ["\n".join(spec.composed_row), "\n".join(spec.naive_row)])
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_tick(v)))  # 1,000 as the app
     ax.set_ylim(-0.5, 1.9)
     ax.set_xlim(0, spec.axis_max_ms)
     ax.set_xlabel(spec.axis_label)
@@ -129,7 +133,19 @@ def budget_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     ax.set_axisbelow(True)
     ax.set_title(plain(spec.title), fontsize=9, loc="left", color=t.foreground)
     _legend(ax, t, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=4)
+    _keep_inside(fig, ax, naive, spec.naive_ms - nudge, t)
     return fig
+
+
+def _keep_inside(fig: Figure, ax: Axes, text, x_inside: float, t: Theme) -> None:
+    """A label that would run past the axes' right edge moves inside its bar's end instead."""
+    fig.draw_without_rendering()
+    if text.get_window_extent().x1 <= ax.get_window_extent().x1:
+        return
+    text.set_x(x_inside)
+    text.set_horizontalalignment("right")
+    text.set_color(t.foreground)  # on the grey bar, not on the page
+    text.set_text(text.get_text().replace(" (", "\n(", 1))
 
 
 # ------------------------------------------------------------------------- plan
@@ -160,7 +176,7 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
         )
         if bar.connect_ms is not None:
             ax.plot([x - 1.3, x + 0.3], [bar.connect_ms] * 2, color=t.muted, linewidth=0.6)
-        upright = spec.numbered and step  # crowded: numbered steps, upright value labels
+        upright = spec.numbered  # crowded: numbered steps, every value label upright
         ax.text(
             x,
             bar.high_ms + (top * 0.01 if upright else 0),
@@ -186,18 +202,11 @@ def plan_waterfall(analysis: Analysis, theme: ThemeName = "light") -> Figure:
             fontsize=9,
         )
     ax.axhline(spec.target_ms, color=t.sla, linestyle="--", linewidth=1.2)
-    ax.text(
-        -0.55,
-        spec.target_ms,
-        f" {spec.sla_label}",
-        color=t.sla,
-        fontsize=7,
-        ha="left",
-        va="bottom",
-    )
+    _sla_tick(ax, spec.target_ms, spec.sla_label, t)  # never over the Today bar
     ax.set_xticks(range(len(labels)), labels, fontsize=6.5)
     ax.set_xlim(-0.6, len(labels) - 0.4)
     ax.set_ylim(0, spec.axis_max_ms)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_tick(v)))  # 1,000 as the app
     ax.set_ylabel(spec.axis_label)
     ax.grid(axis="y", color=t.grid, linewidth=0.5)
     ax.set_axisbelow(True)
@@ -246,14 +255,6 @@ def options_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
                     [x], [p.perceived_ms], s=40, facecolors="none", edgecolors=colour, zorder=3
                 )
                 ax.plot([x, x], [p.perceived_ms, p.projected_ms], color=colour, lw=0.8)
-            ax.annotate(
-                str(p.number),
-                (x, p.projected_ms),
-                xytext=(6, 4),
-                textcoords="offset points",
-                fontsize=7,
-                color=t.foreground,
-            )
         effort_ax.plot(list(p.effort_days), [p.projected_ms] * 2, color=colour, lw=1.5, alpha=0.5)
     risk_ax.set_xticks(range(len(spec.categories)), list(spec.categories))
     risk_ax.set_xlim(-0.5, len(spec.categories) - 0.5)
@@ -261,10 +262,15 @@ def options_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
     risk_ax.set_ylabel(spec.value_label)
     effort_ax.set_xlabel(spec.effort_label)
     effort_ax.set_xlim(0, spec.effort_max_days)
-    risk_ax.set_ylim(0, spec.value_max_ms)
-    risk_ax.text(
-        -0.45, spec.target_ms, spec.sla_label, color=t.sla, fontsize=7, ha="left", va="bottom"
-    )
+    if spec.log_scale:  # the same axis as the app's: options near the target stay apart
+        risk_ax.set_yscale("log")
+        ticks = spec.log_ticks()
+        risk_ax.set_yticks(ticks, [fmt_tick(v) for v in ticks])
+        risk_ax.yaxis.set_minor_locator(NullLocator())
+    else:
+        risk_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_tick(v)))
+    risk_ax.set_ylim(spec.value_min_ms, spec.value_max_ms)
+    _sla_tick(effort_ax, spec.target_ms, spec.sla_label, t)
     if spec.points:
         risk_ax.scatter(
             [], [], s=120, facecolors="none", edgecolors=t.foreground, label=spec.pareto_label
@@ -289,7 +295,60 @@ def options_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
             fontsize=9,
         )
     fig.suptitle(plain(spec.title), fontsize=9, x=0.01, ha="left", color=t.foreground)
+    _number_points(fig, t, [(risk_ax, p.risk_x, p) for p in spec.points])
+    _number_points(fig, t, [(effort_ax, p.effort_mid_days, p) for p in spec.points])
     return fig
+
+
+LABEL_PT = 7.0
+MARKER_PT = {False: 4.0, True: 7.0}  # radius of a point, of a Pareto ring (s=60, s=190)
+
+
+def _number_points(fig: Figure, t: Theme, points: list) -> None:
+    """Each option's number beside its point where it covers no marker and no other number
+    (the shared placer: place, nudge, else leave it to the numbered legend). The layout is
+    fixed first, so the numbers are placed against the axes as they will be drawn."""
+    if not points:
+        return
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")  # freeze: later draws must not move the axes under the labels
+    scale = fig.dpi / 72.0
+    height = fig.bbox.height
+    anchors, sizes, rings = [], [], []
+    for ax, x, p in points:
+        px, py = ax.transData.transform((x, p.projected_ms))
+        anchors.append((px, height - py))  # y down, as the placer counts
+        # DejaVu digits are 0.64 em wide; ascent plus descent 1.17 em
+        sizes.append((len(str(p.number)) * 0.66 * LABEL_PT * scale, 1.2 * LABEL_PT * scale))
+        rings.append(square(px, height - py, MARKER_PT[p.pareto] * scale))
+        if p.perceived_ms is not None:
+            qx, qy = ax.transData.transform((x, p.perceived_ms))
+            rings.append(square(qx, height - qy, 3.5 * scale))
+    box = points[0][0].bbox
+    bounds = (box.x0, height - box.y1, box.x1, height - box.y0)
+    spots = place_labels(anchors, sizes, rings, bounds, clearance=MARKER_PT[True] * scale * 0.8)
+    for (ax, x, p), (px, py), spot in zip(points, anchors, spots, strict=True):
+        if spot is None:
+            continue
+        ax.annotate(
+            str(p.number),
+            (x, p.projected_ms),
+            xytext=((spot[0] - px) / scale, (py - spot[3]) / scale),
+            textcoords="offset points",
+            ha="left",
+            va="bottom",
+            fontsize=LABEL_PT,
+            color=t.foreground,
+        )
+
+
+def _sla_tick(ax: Axes, target_ms: float, label: str, t: Theme) -> None:
+    """The SLA's name as a tick label on the right edge: beside its line, over nothing."""
+    right = ax.secondary_yaxis("right")
+    right.set_yticks([target_ms], [label])
+    right.yaxis.set_minor_locator(NullLocator())  # a log parent axis would add 4×10³ and such
+    right.tick_params(colors=t.sla, labelsize=7, length=0)
+    right.spines["right"].set_visible(False)
 
 
 ChartFunction = Callable[[Analysis, ThemeName], Figure]

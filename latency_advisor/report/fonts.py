@@ -9,6 +9,7 @@ as a box.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from functools import cache
@@ -68,9 +69,19 @@ def native_chars() -> frozenset[int]:
     return frozenset(pdfmetrics.getFont(REGULAR).face.charToGlyph)
 
 
-@cache
 def fallback_chars() -> frozenset[int]:
     """The code points of the fallback font, registered on first use; empty when none."""
+    return fallback_font()[1]
+
+
+@cache
+def fallback_font() -> tuple[str, frozenset[int]]:
+    """(registered name, code points) of the fallback font; ("", empty) when there is none.
+
+    The name carries a digest of the file's path: reportlab never replaces a TrueType font
+    registered under a name it already knows, so one name for every file would keep the first
+    file found in this process (a system CJK font) even after the environment names another.
+    """
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
@@ -79,16 +90,17 @@ def fallback_chars() -> frozenset[int]:
     for path in [named] if named else FALLBACK_CANDIDATES:
         if not Path(path).is_file():
             continue
+        name = f"{FALLBACK}-{hashlib.sha256(path.encode()).hexdigest()[:10]}"
         try:
-            font = TTFont(FALLBACK, path)
+            font = TTFont(name, path)
         except Exception:  # not a usable TrueType file: try the next one
             continue
         pdfmetrics.registerFont(font)
         for bold in (0, 1):
             for italic in (0, 1):
-                addMapping(FALLBACK, bold, italic, FALLBACK)
-        return frozenset(font.face.charToGlyph)
-    return frozenset()
+                addMapping(name, bold, italic, name)
+        return name, frozenset(font.face.charToGlyph)
+    return "", frozenset()
 
 
 def with_fallback(markup: str) -> str:
@@ -96,13 +108,13 @@ def with_fallback(markup: str) -> str:
 
     `markup` is already escaped: entities and tags are ASCII, so a run never cuts one.
     """
-    extra = fallback_chars()
+    name, extra = fallback_font()
     if not extra or markup.isascii():
         return markup
     native = native_chars()
 
     def wrap(match: re.Match[str]) -> str:
-        return f'<font name="{FALLBACK}">{match.group(0)}</font>'
+        return f'<font name="{name}">{match.group(0)}</font>'
 
     pattern = _run_pattern(native, extra, markup)
     return pattern.sub(wrap, markup) if pattern is not None else markup

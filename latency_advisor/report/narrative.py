@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from latency_advisor.analysis import Analysis, Option
+from latency_advisor.numbers import fmt_pct, fmt_utilization
 from latency_advisor.report.tables import COST_ORDER, RISK_ORDER, effort_mid
 from latency_advisor.report.text import days, esc, ms, pct
 from latency_advisor.scenario import Scenario
@@ -150,7 +151,8 @@ def executive_summary(a: Analysis, scenario: Scenario, choice: Choice) -> list[s
     ]
     if not c.steady_state:
         out.append(
-            f"<b>Where we are.</b> At peak the servers would be {c.utilization:.0%} busy: "
+            "<b>Where we are.</b> At peak the servers would be "
+            f"{fmt_utilization(c.utilization)} busy: "
             "requests arrive faster than they are served, the queue grows without limit, and no "
             "latency target can be met. Even without the queue the "
             f"{p} is {ms(c.at_sla_percentile_ms)}. "
@@ -170,20 +172,69 @@ def executive_summary(a: Analysis, scenario: Scenario, choice: Choice) -> list[s
         )
         if c.queueing_wait_ms is not None and a.queueing_share >= 0.02:
             where += (
-                f" Waiting in the queue is {a.queueing_share:.0%} of it "
-                f"(servers {c.utilization:.0%} busy at peak)."
+                f" Waiting in the queue is {fmt_pct(a.queueing_share)} of it "
+                f"(servers {fmt_utilization(c.utilization)} busy at peak)."
             )
         out.append(where)
-    out.append(
-        f"<b>The bottleneck.</b> {esc(a.bottleneck.stage)} takes {a.bottleneck.share:.0%} of "
-        f"the time at {p}; changes elsewhere can save at most the remaining "
-        f"{1 - a.bottleneck.share:.0%}."
-    )
+    room = (a.model_extra or {}).get("headroom")
+    if room:
+        text = (
+            f"<b>{'Only just met' if room.get('thin') else 'Room to spare'}.</b> The target is "
+            f"met with {ms(room['headroom_ms'])} ({fmt_pct(room['headroom_fraction'])} of it) to "
+            "spare at today's peak."
+        )
+        if room.get("breaks_at_rps"):
+            text += (
+                f" It stops being met at about {room['breaks_at_rps']:,.0f} requests/s on "
+                f"today's {c.replicas} replicas"
+                + (  # no multiple of a peak of 0 requests/s
+                    f" ({room['traffic_multiple']:.1f}× today's peak)."
+                    if room.get("traffic_multiple") is not None
+                    else "."
+                )
+            )
+        if room.get("spare_replicas"):
+            text += (
+                f" {room['replicas_that_meet']} replicas would still meet it where {c.replicas} "
+                "run: fewer replicas is a saving, not a risk."
+            )
+        out.append(text)
+    out.append(bottleneck_paragraph(a, p))
     out.append("<b>Recommendation.</b> " + recommendation_paragraph(a, choice))
     ask = decision_needed(a, choice)
     if ask:
         out.append("<b>The decision we need.</b> " + ask)
     return out
+
+
+def bottleneck_paragraph(a: Analysis, p: str) -> str:
+    """The bottleneck as a unit: one stage, a fan-out (slowest call named), or the queue."""
+    b = a.bottleneck
+    bx = b.model_extra or {}
+    if bx.get("kind") == "queue":
+        return (
+            f"<b>The bottleneck.</b> Waiting in the queue takes {fmt_pct(b.share)} of the time "
+            f"at {p}: "
+            + (
+                "the servers are near saturation, so capacity comes first, and every "
+                if a.current.utilization >= 0.8
+                else "requests wait behind slow ones (the service time has a heavy tail); every "
+            )
+            + "millisecond of service time saved also shortens the wait; of the service time, "
+            f"{esc(bx['service_stage'])} takes the most ({fmt_pct(bx['service_share'])})."
+        )
+    if bx.get("kind") == "parallel_group":
+        return (
+            f"<b>The bottleneck.</b> The fan-out {esc(b.stage)} ({len(bx['members'])} calls in "
+            f"parallel) takes {fmt_pct(b.share)} of the time at {p}, set by whichever call is "
+            "slowest "
+            f"on each request, most often {esc(bx['slowest'])}; it is improved as one unit."
+        )
+    return (
+        f"<b>The bottleneck.</b> {esc(b.stage)} takes {fmt_pct(b.share)} of "
+        f"the time at {p}; changes elsewhere can save at most the remaining "
+        f"{fmt_pct(1 - b.share)}."
+    )
 
 
 def decision_needed(a: Analysis, choice: Choice) -> str:

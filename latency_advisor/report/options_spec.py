@@ -8,7 +8,9 @@ No plotting library is imported here.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Any
 
 from latency_advisor.analysis import Analysis, Option
 from latency_advisor.report.budget_spec import fmt_ms
@@ -64,8 +66,28 @@ class OptionsSpec:
     pareto_label: str  # the legend entry for the ring around Pareto-front points
     perceived_label: str | None  # the legend entry for hollow points; None when none is drawn
     empty_message: str | None  # shown instead of points when there are no options
-    value_max_ms: float  # the latency axis runs from 0 to here
+    value_max_ms: float  # the latency axis runs up to here
     effort_max_days: float  # the effort axis runs from 0 to here
+    value_min_ms: float = 0.0  # ... from here (above 0 on a log axis)
+    log_scale: bool = False  # options spread over more than LOG_SPREAD× share a log axis
+
+    def value_fraction(self, ms: float) -> float:
+        """Where `ms` sits on the latency axis, 0 at the bottom and 1 at the top (clamped)."""
+        low, high = self.value_min_ms, self.value_max_ms
+        ms = min(max(ms, low), high)
+        if self.log_scale:
+            return (math.log(ms) - math.log(low)) / (math.log(high) - math.log(low))
+        return (ms - low) / (high - low)
+
+    def log_ticks(self) -> list[float]:
+        """1-2-5 ticks inside the log axis (and its ends' decades)."""
+        out = []
+        for power in range(math.floor(math.log10(self.value_min_ms)), 8):
+            for m in (1, 2, 5):
+                value = m * 10.0**power
+                if self.value_min_ms <= value <= self.value_max_ms:
+                    out.append(value)
+        return out
 
     @property
     def summary(self) -> str:
@@ -131,9 +153,33 @@ def options_spec(analysis: Analysis) -> OptionsSpec:
         pareto_label="Pareto",
         perceived_label="perceived" if any(p.perceived_ms is not None for p in points) else None,
         empty_message=empty,
-        value_max_ms=max(values) * 1.18 if max(values) > 0 else 1.0,
         effort_max_days=highest_effort * 1.05 if highest_effort > 0 else 10.0,
+        **_value_axis(values),
     )
+
+
+LOG_SPREAD = 4.0
+"""When the largest latency on the chart is this many times the smallest, the axis is
+logarithmic: a linear one would crowd every option near the target into its bottom strip."""
+
+
+def _value_axis(values: list[float]) -> dict[str, Any]:
+    """The latency axis for these values: linear from 0, or logarithmic around them."""
+    positive = [v for v in values if v > 0]
+    top = max(positive, default=0.0)
+    if not positive or top / min(positive) < LOG_SPREAD:
+        return {
+            "value_max_ms": top * 1.18 if top > 0 else 1.0,
+            "value_min_ms": 0.0,
+            "log_scale": False,
+        }
+    low = min(positive) / 1.35
+    low = max(
+        m * 10.0 ** math.floor(math.log10(low))
+        for m in (1, 2, 5)
+        if m * 10.0 ** math.floor(math.log10(low)) <= low
+    )
+    return {"value_max_ms": top * 1.35, "value_min_ms": low, "log_scale": True}
 
 
 def _days(effort: tuple[float, float]) -> str:

@@ -177,7 +177,7 @@ def plan_spec(analysis: Analysis) -> PlanSpec:
                 projected_ms=final,
                 saving_ms=today - final,
                 connect_ms=None,
-                fill="good" if met else "series",
+                fill="series",  # a level, not a saving: never the steps' green
                 hatched=False,
                 value_label=fmt_ms(final),
                 tip=f"After plan: {pct} {ms_text(final)}{_verdict(met, target)}\n"

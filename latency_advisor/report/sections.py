@@ -27,6 +27,7 @@ from reportlab.platypus import (
 )
 
 from latency_advisor.analysis import Analysis, Recommendation
+from latency_advisor.numbers import fmt_pct, fmt_utilization
 from latency_advisor.report import charts
 from latency_advisor.report.fonts import BOLD, REGULAR, register_fonts
 from latency_advisor.report.glossary import GLOSSARY
@@ -191,8 +192,11 @@ def key_figures(a: Analysis, width: float) -> Table:
         ),
         (f"Sum of stage {p}s (misleading)", ms(c.sum_of_stage_percentiles_ms)),
         ("Typical request (p50) / p99", f"{ms(c.p50_ms)} / {ms(c.p99_ms)}"),
-        ("Bottleneck", f"{a.bottleneck.stage} ({a.bottleneck.share:.0%} of the time)"),
-        ("Server utilization at peak", f"{c.utilization:.0%} on {c.replicas} replica(s)"),
+        ("Bottleneck", f"{a.bottleneck.stage} ({fmt_pct(a.bottleneck.share)} of the time)"),
+        (
+            "Server utilization at peak",
+            f"{fmt_utilization(c.utilization)} on {c.replicas} replica(s)",
+        ),
         (
             "Replicas to keep up / to meet the target",
             f"{c.replicas_needed_for_stability} / "
@@ -230,7 +234,8 @@ def budget_section(a: Analysis, width: float) -> list[Flowable]:
     if c.steady_state and c.queueing_wait_ms is not None and c.queueing_wait_ms < 0.05:
         out.append(
             Paragraph(
-                f"At peak traffic the servers are {c.utilization:.0%} busy and requests "
+                "At peak traffic the servers are "
+                f"{fmt_utilization(c.utilization)} busy and requests "
                 "practically never wait for a free server.",
                 s.body,
             )
@@ -238,10 +243,11 @@ def budget_section(a: Analysis, width: float) -> list[Flowable]:
     elif c.steady_state and c.queueing_wait_ms is not None:
         out.append(
             Paragraph(
-                f"At peak traffic the servers are {c.utilization:.0%} busy; a request waits "
+                "At peak traffic the servers are "
+                f"{fmt_utilization(c.utilization)} busy; a request waits "
                 f"{ms(c.queueing_wait_ms)} in the queue on average"
                 + (
-                    f" ({c.queueing_wait_probability:.0%} of requests wait at all)."
+                    f" ({fmt_pct(c.queueing_wait_probability)} of requests wait at all)."
                     if c.queueing_wait_probability is not None
                     else "."
                 ),
@@ -446,7 +452,8 @@ def risks_section(a: Analysis, scenario: Scenario, choice: Choice, width: float)
         rows.append(
             (
                 "Traffic growth",
-                f"Servers are {a.current.utilization:.0%} busy at peak: more traffic makes the "
+                f"Servers are {fmt_utilization(a.current.utilization)} busy at peak: more "
+                "traffic makes the "
                 "queue, and the tail, grow steeply.",
                 "Alert on utilization above 80% and plan capacity "
                 f"({a.current.replicas_needed_for_stability} replicas keep up at today's peak).",
@@ -511,7 +518,7 @@ def rollout_section(a: Analysis, scenario: Scenario, width: float) -> list[Flowa
         ("Error rate", "from monitoring", "no increase over the control group"),
         ("Accuracy / quality metric", "from monitoring", accuracy),
         ("Cost per 1,000 requests", "from billing", "within the option's expected cost"),
-        ("Server utilization at peak", f"{c.utilization:.0%}", "below 80%"),
+        ("Server utilization at peak", f"{fmt_utilization(c.utilization)}", "below 80%"),
     ]
     trigger = (
         f"<b>Rollback trigger.</b> Switch back at once if, during any step, the {p} or p99 of "

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from latency_advisor.analysis import Analysis, Option
 from latency_advisor.latency.model import WAIT_LABEL
+from latency_advisor.numbers import fmt_number
 
 Cell = str | float | int | bool | None
 
@@ -38,11 +39,7 @@ def format_cell(value: Cell) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        if abs(value) >= 100:
-            return f"{value:,.0f}"
-        if abs(value) >= 10:
-            return f"{value:.1f}"
-        return f"{value:.2f}"
+        return fmt_number(value)
     return value
 
 
@@ -65,7 +62,9 @@ def budget_table(analysis: Analysis) -> ChartTable:
     total = analysis.current.at_sla_percentile_ms
     rows: list[tuple[Cell, ...]] = []
     for s in analysis.stages:
-        rows.append((s.name, s.kind, s.p50_ms, s.p95_ms, s.p99_ms, 100 * s.share, s.share * total))
+        rows.append(
+            (s.name, s.kind, s.p50_ms, s.p95_ms, s.p99_ms, round(100 * s.share, 1), s.share * total)
+        )
     if analysis.queueing_share > 0.0005:
         rows.append(
             (
@@ -74,7 +73,7 @@ def budget_table(analysis: Analysis) -> ChartTable:
                 None,
                 None,
                 None,
-                100 * analysis.queueing_share,
+                round(100 * analysis.queueing_share, 1),
                 analysis.queueing_share * total,
             )
         )

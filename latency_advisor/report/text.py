@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape
 
+from latency_advisor.numbers import fmt_ms
 from latency_advisor.report.fonts import keep_text, with_fallback
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -22,8 +23,8 @@ def esc(text: object) -> str:
 
 
 def ms(value: float) -> str:
-    """A latency for prose: whole milliseconds above 10 ms, one decimal below."""
-    return f"{value:,.0f} ms" if abs(value) >= 10 else f"{value:.1f} ms"
+    """A latency for prose, written as everywhere else (the shared number format)."""
+    return fmt_ms(value)
 
 
 def days(span: tuple[float, float]) -> str:

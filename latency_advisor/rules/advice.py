@@ -5,20 +5,21 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from latency_advisor.rules.engine import Candidate, evaluate, whatif_samples
+from latency_advisor.rules.engine import Candidate, Evaluation, evaluate, whatif_samples
 from latency_advisor.rules.loader import Library, load_library
 from latency_advisor.rules.options import Bundle, build_options, pareto_front
-from latency_advisor.rules.plan import is_perceived_only, plan_admits, stack
+from latency_advisor.rules.plan import is_perceived_only, plan_admits, plan_order, stack
 from latency_advisor.rules.techniques import allowed_risk, risk_rank
+from latency_advisor.rules.unlock import missing_facts
 
 if TYPE_CHECKING:
-    from latency_advisor.analysis import Analysis
+    from latency_advisor.result import Analysis
     from latency_advisor.scenario import Scenario
 
 
 def advise(scenario: Scenario, analysis: Analysis, library: Library | None = None) -> Analysis:
     """Fill `recommendations`, `plan`, `options` (and extra keys) of `analysis` in place."""
-    from latency_advisor.analysis import Option, PlanStep, Recommendation
+    from latency_advisor.result import Option, PlanStep, Recommendation
 
     library = library if library is not None else load_library()
     result = evaluate(scenario, analysis, library)
@@ -31,9 +32,26 @@ def advise(scenario: Scenario, analysis: Analysis, library: Library | None = Non
         Recommendation(**_recommendation(c, scenario, pct, gap, allowed)) for c in result.candidates
     ]
 
-    plan = stack(result.candidates, projector, lambda c: plan_admits(c, allowed, projector))
+    room = (analysis.model_extra or {}).get("headroom") or {}
+    met = projector.base_stable and projector.current <= projector.target and not room.get("thin")
+    first_token = getattr(scenario.sla, "metric", "end_to_end") == "first_token"
+
+    def in_plan(c: Candidate) -> bool:
+        """Within the quality budget; a perceived-latency fix is shown as such, not as a step
+        (unless the target is on the first output); with the SLA met, only fixes that cost
+        nothing and leave the answers alone are worth a step."""
+        if not plan_admits(c, allowed, projector):
+            return False
+        if is_perceived_only(c) and not first_token:
+            return False
+        if met:
+            spec = c.rule.spec
+            return spec.accuracy_risk == "none" and spec.cost in ("saves", "none")
+        return True
+
+    plan = stack(plan_order(result.candidates), projector, in_plan)
     steps = []
-    stopped = False
+    stopped = met  # a path that meets its SLA today has no "good place to stop"
     previous = projector.current if projector.base_stable else math.inf
     for s in plan:
         meets = s.stable and s.projected_ms <= projector.target
@@ -73,12 +91,41 @@ def advise(scenario: Scenario, analysis: Analysis, library: Library | None = Non
         "not_recommended": [
             {"rule": s.rule, "stage": s.stage, "reason": s.reason} for s in result.skipped
         ],
+        "already_applied": [
+            {"technique": a.technique, "stage": a.stage, "source": a.source}
+            for a in result.applied
+        ],
+        "perceived": [
+            {
+                "rule": c.rule.id,
+                "stage": c.stage,
+                "first_output_saving_ms": list(c.perceived_saving),
+            }
+            for c in result.candidates
+            if c.perceived_saving is not None and is_perceived_only(c)
+        ],
+        "missing_facts": [
+            {"stage": u.stage, "field": u.field, "unlocks": list(u.rules)}
+            for u in missing_facts(
+                library,
+                list(zip(scenario.stages, result.stage_facts, strict=True)),
+                _fired_keys(result),
+            )
+        ],
     }
     for key, value in extra.items():
         setattr(analysis, key, value)
     analysis.warnings += result.fact_warnings
     analysis.assumptions += _assumptions(analysis, result.candidates, allowed, scenario)
     return analysis
+
+
+def _fired_keys(result: Evaluation) -> set[tuple]:
+    keys = {(s.rule, s.stage) for s in result.skipped}
+    for c in result.candidates:
+        for stage in c.members or [c.stage]:
+            keys.add((c.rule.id, stage))
+    return keys
 
 
 def _recommendation(
@@ -88,10 +135,33 @@ def _recommendation(
     lo, hi = c.saving
     where = f"'{c.stage}'" if c.stage else "the whole path"
     parts = [spec.rationale.helps.rstrip(".") + "."]
-    if c.stage is not None:
+    if spec.technique == "capacity" and c.facts.get("inputs_consistent") is False:
+        parts.insert(
+            0,
+            "Check the inputs before buying replicas: the traffic, replicas and concurrency "
+            "stated imply a queue that cannot keep up, yet the stages were measured on a "
+            "working system (see the first warning); a replica that serves several requests "
+            "at once may need no new capacity at all.",
+        )
+    if len(c.members) > 1:
+        group = scenario.stage(c.members[0]).parallel_group
+        label = f"parallel group '{group}'" if group else "the path"
         parts.append(
-            f"Here {where} is {float(c.facts['share']):.0%} of the {pct} latency "
-            f"({float(c.facts['stage_ms']):.0f} ms)."
+            f"One change over the {len(c.members)} stages of {label} "
+            f"({', '.join(c.members)}), one effort."
+        )
+    elif c.stage is not None:
+        queued = float(c.facts["queueing_share"]) >= 0.2
+        parts.append(
+            f"Here {where} is {float(c.facts['tail_share']):.0%} of the {pct} latency "
+            f"({float(c.facts['stage_ms']):.0f} ms)"
+            + (
+                f" and {float(c.facts['share']):.0%} of the service time; the queue holds "
+                f"{float(c.facts['queueing_share']):.0%}, and every millisecond of service "
+                "saved also shortens the queue."
+                if queued
+                else "."
+            )
         )
     if c.restores_stability:
         lo_ms, hi_ms = sorted(c.projected)
@@ -144,6 +214,8 @@ def _recommendation(
         "projected_ms": sorted(c.projected),
         "rationale": spec.rationale.model_dump(),
         "references": list(spec.references),
+        "stages": list(c.members) if c.members else [c.stage] if c.stage else [],
+        "rollout": list(spec.rollout),
     }
     if c.calibrated:
         row["calibration_source"] = c.calibrated

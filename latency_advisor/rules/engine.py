@@ -20,15 +20,16 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from latency_advisor.analysis import path_model
 from latency_advisor.latency.model import Transform
 from latency_advisor.rules import effects
 from latency_advisor.rules.facts import FactValue, path_facts, stage_facts
 from latency_advisor.rules.loader import CompiledRule, Library, effect_values
+from latency_advisor.rules.state import Applied, applied_techniques, unknown_fact_warnings
 from latency_advisor.rules.techniques import LEVELS, cost_rank, risk_rank
+from latency_advisor.sizing import offered_rps, path_model
 
 if TYPE_CHECKING:
-    from latency_advisor.analysis import Analysis
+    from latency_advisor.result import Analysis
     from latency_advisor.scenario import Scenario
 
 WHATIF_SAMPLES = {95.0: 2048, 99.0: 4096}  # by SLA percentile, at least; p99.9 uses 16,384
@@ -78,6 +79,10 @@ class Candidate:
     before_ms: float = 0.0  # the latency the saving is measured from
     first: bool = False
     steps: dict[str, Step] = field(default_factory=dict)
+    # one change over several stages (a fan-out's members, one payload format): every stage it
+    # touches, with each stage's effect sizes; `stage` is the one that weighs most
+    members: list[str] = field(default_factory=list)
+    member_ends: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
 
     @property
     def effective_saving(self) -> float:
@@ -101,14 +106,24 @@ class Projector:
     def __init__(self, scenario: Scenario, analysis: Analysis):
         self.scenario = scenario
         self.model = path_model(scenario, samples=whatif_samples(scenario.sla.percentile))
-        self.rps = float(scenario.traffic.peak_rps)
+        self.rps = offered_rps(scenario)
         self.servers = int(scenario.traffic.servers)
         self.percentile = float(scenario.sla.percentile)
         self.current = float(analysis.current.at_sla_percentile_ms)
         self.target = float(scenario.sla.target_ms)
+        # a batch job with a deadline is judged on its job time (ms), not a request's tail
+        job = (analysis.model_extra or {}).get("batch_job")
+        self.job_items = 0
+        if job and job.get("deadline_s"):
+            self.job_items = int(job["items"])
+            self.current = float(job["job_time_s"]) * 1000.0
+            self.target = float(job["deadline_s"]) * 1000.0
         self.cache: dict[tuple, Projection] = {}
+        room = (analysis.model_extra or {}).get("headroom") or {}
+        # met with room to spare: nothing is urgent, so nothing should cost much
+        self.met_with_room = bool(analysis.meets_sla and room and not room.get("thin"))
         base = self._estimate([], self.rps, self.servers)
-        self.base_ms = max(base.at_percentile_ms, 1e-9)
+        self.base_ms = max(self._metric(base, self.servers), 1e-9)
         self.base_stable = base.stable
         conc = scenario.traffic.concurrency
         _, busy = self.model.compose(self.model.samples)
@@ -120,6 +135,7 @@ class Projector:
         self.capacity = {
             "stability": headroom,
             "sla": max(self.servers, sla * conc) if sla else headroom,
+            "deadline": max(self.servers, int((job or {}).get("replicas_for_deadline", 0)) * conc),
         }
         self.stage_info: dict[str, effects.StageInfo] = {}
         units = self.model.units()
@@ -147,6 +163,13 @@ class Projector:
             with_percentiles=False,
         )
 
+    def _metric(self, est, servers: int) -> float:
+        """What a fix is judged on: the SLA percentile, or a batch job's time per item across
+        its workers (busy time per item ÷ workers; the job time is that times the items)."""
+        if self.job_items:
+            return est.mean_busy_ms / max(servers, 1)
+        return est.at_percentile_ms
+
     def project(self, steps: list[Step], perceived: bool = False) -> Projection:
         """The latency at the SLA percentile after `steps` (cumulative, in order)."""
         key = (tuple(s.key for s in steps), perceived)
@@ -162,7 +185,7 @@ class Projector:
             if step.transform is not None:
                 transforms.append(step.transform)
         est = self._estimate(transforms, rps, servers)
-        result = Projection(self.current * est.at_percentile_ms / self.base_ms, est.stable)
+        result = Projection(self.current * self._metric(est, servers) / self.base_ms, est.stable)
         self.cache[key] = result
         return result
 
@@ -192,6 +215,32 @@ class Evaluation:
     skipped: list[Skipped]
     projector: Projector
     fact_warnings: list[str]
+    applied: list[Applied] = field(default_factory=list)
+    stage_facts: list[dict[str, FactValue]] = field(default_factory=list)
+
+
+def candidate_step(projector: Projector, cand: Candidate, end: str, perceived=False) -> Step:
+    """The what-if of a fix at one end of its range, over every stage it touches."""
+    if len(cand.members) <= 1:
+        return projector.step(cand.rule, cand.stage, cand.ends[end], perceived)
+    parts = [
+        projector.step(cand.rule, name, cand.member_ends[name][end], perceived)
+        for name in cand.members
+    ]
+    # last stage first: a stage that overlaps the one before it must see that stage's own time
+    transforms = [part.transform for part in reversed(parts) if part.transform is not None]
+
+    def composed(samples, rng):
+        for transform in transforms:
+            samples = transform(samples, rng)
+        return samples
+
+    return Step(
+        key=tuple(part.key for part in parts),
+        transform=composed if transforms else None,
+        values=parts[0].values,
+        rule=cand.rule,
+    )
 
 
 def evaluate(scenario: Scenario, analysis: Analysis, library: Library) -> Evaluation:
@@ -207,22 +256,39 @@ def evaluate(scenario: Scenario, analysis: Analysis, library: Library) -> Evalua
                 f"Stage '{stage.name}': fact '{key}' has the wrong type for the rules' vocabulary "
                 "(see `latency-advisor rules facts`); rules read it as unknown."
             )
+    warnings += unknown_fact_warnings(scenario)
+    applied = applied_techniques(scenario)
+    anywhere = {t: a for by_tech in applied.values() for t, a in by_tech.items()}
     projector = Projector(scenario, analysis)
     fired: list[Candidate] = []
     skipped: list[Skipped] = []
+
+    def consider(rule: CompiledRule, stage: str | None, facts: dict[str, FactValue]) -> None:
+        if not rule.when.evaluate(facts):
+            return
+        spec = rule.spec
+        done = (applied.get(stage, {}) if stage else anywhere).get(spec.technique)
+        if done is not None:
+            where = "" if stage else f" on '{done.stage}'"
+            skipped.append(Skipped(rule.id, stage, f"already in place{where} ({done.source})"))
+            return
+        if rule.left_out_when is not None and rule.left_out_when.evaluate(facts):
+            assert spec.left_out_when is not None
+            skipped.append(Skipped(rule.id, stage, _fill(spec.left_out_when.reason, facts)))
+            return
+        _prepare(rule, stage, facts, scenario, fired, skipped)
+
     for rule in library.rules:
         spec = rule.spec
         if spec.scope == "path":
-            if rule.when.evaluate(base):
-                _prepare(rule, None, base, scenario, fired, skipped)
+            consider(rule, None, base)
             continue
         kinds = spec.stage_kinds
         for i, stage in enumerate(scenario.stages):
             if kinds and stage.kind not in kinds:
                 continue
-            facts = per_stage[i]
-            if rule.when.evaluate(facts):
-                _prepare(rule, stage.name, facts, scenario, fired, skipped)
+            consider(rule, stage.name, per_stage[i])
+    fired = _merge(fired, scenario)
     if len(fired) > MAX_SIZED:
         # a very large library: size the fixes with the largest rough effect, say so for the rest
         fired.sort(key=rough_gain, reverse=True)
@@ -255,7 +321,47 @@ def evaluate(scenario: Scenario, analysis: Analysis, library: Library) -> Evalua
         else:
             candidates.append(cand)
     candidates.sort(key=lambda c: order_key(c, projector))
-    return Evaluation(candidates, skipped, projector, warnings)
+    in_place = [a for by_tech in applied.values() for a in by_tech.values()]
+    return Evaluation(candidates, skipped, projector, warnings, in_place, per_stage)
+
+
+def _fill(template: str, facts: dict[str, FactValue]) -> str:
+    """A reason with `{fact}` placeholders filled in (left as written if one cannot be)."""
+    try:
+        return template.format_map(facts)
+    except (KeyError, ValueError, IndexError, AttributeError):
+        return template
+
+
+def _merge(fired: list[Candidate], scenario: Scenario) -> list[Candidate]:
+    """One candidate per change: the members of a parallel group (or every stage, for a
+    path-wide change such as one payload format) that one rule fires on become one fix."""
+    groups: dict[tuple, list[Candidate]] = {}
+    order: list[tuple] = []
+    for cand in fired:
+        merge = cand.rule.spec.merge
+        key: tuple = (cand.rule.id, cand.stage)
+        if cand.stage is not None and merge == "path":
+            key = (cand.rule.id, "*")
+        elif cand.stage is not None and merge == "group":
+            group = scenario.stage(cand.stage).parallel_group
+            if group is not None:
+                key = (cand.rule.id, "group", group)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(cand)
+    out = []
+    for key in order:
+        members = groups[key]
+        if len(members) == 1:
+            out.append(members[0])
+            continue
+        lead = max(members, key=lambda c: (float(c.facts["share"]), c.stage or ""))
+        lead.members = [c.stage for c in members if c.stage is not None]
+        lead.member_ends = {c.stage: c.ends for c in members if c.stage is not None}
+        out.append(lead)
+    return out
 
 
 def _prepare(
@@ -312,16 +418,16 @@ def rough_gain(cand: Candidate) -> float:
 
 def _measure(cand: Candidate, projector: Projector, prefix: list[Step]) -> None:
     """Size the fix at both ends of its range, after the steps in `prefix`."""
-    rule, stage = cand.rule, cand.stage
+    stage = cand.stage
     before = projector.project(prefix).ms if prefix else projector.current
     cand.before_ms = before
     results = {}
     for end in ("low", "high"):
-        step = cand.steps.get(end) or projector.step(rule, stage, cand.ends[end])
+        step = cand.steps.get(end) or candidate_step(projector, cand, end)
         cand.steps[end] = step
         results[end] = projector.project([*prefix, step])
     if "mid" not in cand.steps:
-        cand.steps["mid"] = projector.step(rule, stage, cand.ends["mid"])
+        cand.steps["mid"] = candidate_step(projector, cand, "mid")
     cand.projected = (results["low"].ms, results["high"].ms)
     if not projector.base_stable and not prefix:
         cand.restores_stability = results["low"].stable
@@ -332,8 +438,7 @@ def _measure(cand: Candidate, projector: Projector, prefix: list[Step]) -> None:
     cand.saving = (min(a, b), max(a, b))
     if "perceived" in cand.ends["mid"] and stage is not None:
         per = [
-            before
-            - projector.project([*prefix, projector.step(rule, stage, cand.ends[e], True)]).ms
+            before - projector.project([*prefix, candidate_step(projector, cand, e, True)]).ms
             for e in ("low", "high")
         ]
         cand.perceived_saving = (min(per), max(per))
@@ -376,13 +481,17 @@ def coverage_class(saving: float, gap: float, current: float) -> int:
 
 
 def order_key(cand: Candidate, projector: Projector) -> tuple:
+    """Pinned fixes first, then by level; within a level by the share of the gap a fix covers,
+    running cost, accuracy risk and effort. When the SLA is already met there is no gap to
+    cover: cost and risk come first (nothing is urgent, so nothing should cost much)."""
     spec = cand.rule.spec
     gap = max(cand.before_ms - projector.target, 0.0)
     saving = max(cand.effective_saving, 0.0)
+    met = projector.met_with_room
     return (
         0 if cand.first else 1,
         LEVELS.index(spec.level),
-        coverage_class(saving, gap, projector.current),
+        0 if met else coverage_class(saving, gap, projector.current),
         cost_rank(spec.cost),
         risk_rank(spec.accuracy_risk),
         (spec.effort_days[0] + spec.effort_days[1]) / 2.0,

@@ -13,10 +13,11 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from latency_advisor.latency.model import NON_OCCUPYING_KINDS
 from latency_advisor.scenario import STAGE_KINDS
 
 if TYPE_CHECKING:
-    from latency_advisor.analysis import Analysis
+    from latency_advisor.result import Analysis
     from latency_advisor.scenario import Scenario, Stage
 
 FactType = Literal["number", "string", "boolean"]
@@ -84,6 +85,23 @@ VOCABULARY: tuple[Fact, ...] = (
     _n("queueing_share", "path", "share of the SLA-percentile latency spent waiting in queue"),
     _n("replicas_for_stability", "path", "fewest replicas that keep up with peak traffic"),
     _n("replicas_for_sla", "path", "fewest replicas that meet the SLA (0: none can)"),
+    _n(
+        "in_flight_per_replica",
+        "path",
+        "requests present on one replica at peak, in service or waiting (Little's law): what a "
+        "batcher could batch",
+    ),
+    _b(
+        "inputs_consistent",
+        "path",
+        "traffic, replicas and concurrency agree with the measured latencies (false: they imply "
+        "a queue that cannot keep up, yet the stages were measured on a working system)",
+        True,
+    ),
+    _b("batch_job", "path", "a batch job with items and a deadline (traffic.job_items)"),
+    _n("job_items", "path", "items in one run of the batch job (0: not a job)"),
+    _n("deadline_s", "path", "the window the batch job must finish in, seconds (0: none)"),
+    _n("job_time_s", "path", "the batch job's time at today's throughput, seconds (0: not a job)"),
     _n("max_accuracy_drop_pct", "path", "accuracy the scenario may give up, percent"),
     _n("stage_count", "path", "stages on the path"),
     _b("llm_in_path", "path", "some model stage is an LLM"),
@@ -92,7 +110,14 @@ VOCABULARY: tuple[Fact, ...] = (
     _n("service_tail_ratio", "path", "end-to-end service p99 / p50 (tail heaviness)"),
     # ---- the stage a stage rule looks at
     _s("stage_kind", "stage", "kind of the stage", STAGE_KIND_VALUES),
-    _n("share", "stage", "the stage's share of the SLA-percentile latency (0..1)"),
+    _n(
+        "share",
+        "stage",
+        "the stage's share of the service time at the SLA percentile, the queue left out (0..1)",
+    ),
+    _n("tail_share", "stage", "the stage's share of the SLA-percentile latency, queue included"),
+    _n("group_size", "stage", "members of the stage's parallel group (0: not in a group)"),
+    _b("holds_worker", "stage", "the stage keeps a worker busy while it runs (its kind's default)"),
     _b("is_bottleneck", "stage", "the stage has the largest share"),
     _n("stage_ms", "stage", "the stage's contribution at the SLA percentile, ms"),
     _n("stage_p50_ms", "stage", "the stage's median, ms"),
@@ -169,6 +194,21 @@ VOCABULARY: tuple[Fact, ...] = (
     _n("payload_kb", "stage_fact", "response or request payload, KB"),
     _n("features_count", "stage_fact", "input features the model reads"),
     _n("easy_share", "stage_fact", "share of inputs a cheap model answers as well (0..1)"),
+    _s(
+        "task",
+        "stage_fact",
+        "what the model's output is for; when not given, read from the stage name (embed, rank, "
+        "classif/intent, detect) or an LLM's family",
+        (
+            "classification",
+            "embedding",
+            "ranking",
+            "detection",
+            "generation",
+            "regression",
+            "other",
+        ),
+    ),
 )
 
 FACTS: dict[str, Fact] = {fact.name: fact for fact in VOCABULARY}
@@ -187,6 +227,7 @@ def path_facts(scenario: Scenario, analysis: Analysis) -> dict[str, FactValue]:
     """Facts about the whole path (stage facts at their defaults)."""
     c = analysis.current
     t = scenario.traffic
+    extra = analysis.model_extra or {}
     kinds = {s.name: s.kind for s in scenario.stages}
     facts = dict(DEFAULTS)
     facts.update(
@@ -210,11 +251,51 @@ def path_facts(scenario: Scenario, analysis: Analysis) -> dict[str, FactValue]:
         max_accuracy_drop_pct=float(scenario.quality.max_accuracy_drop_pct),
         stage_count=float(len(scenario.stages)),
         llm_in_path=any(s.model is not None and s.model.family == "llm" for s in scenario.stages),
-        bottleneck_kind=kinds.get(analysis.bottleneck.stage, "other"),
+        bottleneck_kind=kinds.get(_service_bottleneck(analysis), "other"),
         bottleneck_share=float(analysis.bottleneck.share),
         service_tail_ratio=_ratio(c.p99_ms, c.p50_ms),
+        in_flight_per_replica=_in_flight(scenario, analysis),
+        inputs_consistent=bool(extra.get("inputs_consistent", True)),
     )
+    job = extra.get("batch_job")
+    if job:
+        facts.update(
+            batch_job=True,
+            job_items=float(job["items"]),
+            deadline_s=float(job.get("deadline_s") or 0.0),
+            job_time_s=float(job["job_time_s"]),
+        )
     return facts
+
+
+def _in_flight(scenario: Scenario, analysis: Analysis) -> float:
+    """Requests on one replica at peak, in service or waiting (Little's law): λ·(S + Wq) / R,
+    with λ·S = utilization × servers."""
+    c = analysis.current
+    t = scenario.traffic
+    in_service = float(c.utilization) * t.servers
+    waiting = t.peak_rps * float(c.queueing_wait_ms or 0.0) / 1000.0 if c.steady_state else 0.0
+    return (in_service + waiting) / t.replicas
+
+
+TASK_WORDS: tuple[tuple[str, str], ...] = (
+    ("embed", "embedding"),
+    ("rank", "ranking"),
+    ("classif", "classification"),
+    ("intent", "classification"),
+    ("detect", "detection"),
+)
+
+
+def inferred_task(stage: Stage) -> str:
+    """What a model stage's output is for, when the scenario does not say (`facts.task`)."""
+    given = stage.facts.get("task")
+    if isinstance(given, str):
+        return given
+    if stage.model is not None and stage.model.family == "llm":
+        return "generation"
+    name = stage.name.lower()
+    return next((task for word, task in TASK_WORDS if word in name), "")
 
 
 def stage_facts(
@@ -226,8 +307,19 @@ def stage_facts(
     facts = dict(base)
     facts.update(
         stage_kind=stage.kind,
-        share=float(row.share),
-        is_bottleneck=stage.name == analysis.bottleneck.stage,
+        share=_service_share(row.share, analysis.queueing_share),
+        tail_share=float(row.share),
+        group_size=float(
+            sum(1 for s in scenario.stages if s.parallel_group == stage.parallel_group)
+            if stage.parallel_group
+            else 0
+        ),
+        holds_worker=(
+            stage.holds_worker
+            if stage.holds_worker is not None
+            else stage.kind not in NON_OCCUPYING_KINDS
+        ),
+        is_bottleneck=stage.name in _bottleneck_stages(analysis),
         stage_ms=float(row.share * analysis.current.at_sla_percentile_ms),
         stage_p50_ms=float(stage.p50_ms),
         stage_p99_ms=float(row.p99_ms),
@@ -250,6 +342,8 @@ def stage_facts(
             streaming=bool(model.streaming),
             output_tokens=float(model.output_tokens or 0),
         )
+    if stage.kind == "model":
+        facts["task"] = inferred_task(stage)
     bad: list[str] = []
     for key, value in stage.facts.items():
         fact = FACTS.get(key)
@@ -261,6 +355,25 @@ def stage_facts(
         else:
             facts[key] = converted
     return facts, bad
+
+
+def _service_share(share: float, queueing_share: float) -> float:
+    """A stage's share of the service time: its tail share with the queue taken out."""
+    rest = 1.0 - float(queueing_share)
+    return min(1.0, float(share) / rest) if rest > 1e-9 else float(share)
+
+
+def _service_bottleneck(analysis: Analysis) -> str:
+    """The stage that takes the most service time (the queue and fan-outs looked through)."""
+    b = analysis.bottleneck
+    return (b.model_extra or {}).get("service_stage") or b.stage
+
+
+def _bottleneck_stages(analysis: Analysis) -> set[str]:
+    """The stage (or every member of the parallel group) the bottleneck view names."""
+    b = analysis.bottleneck
+    extra = b.model_extra or {}
+    return set(extra.get("members") or [b.stage]) | {_service_bottleneck(analysis)}
 
 
 def _convert(fact: Fact, value: Any) -> FactValue | None:

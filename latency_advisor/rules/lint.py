@@ -42,6 +42,8 @@ def lint_rule(rule: CompiledRule) -> list[Finding]:
     texts = [("when", rule.spec.when)]
     if rule.spec.first_when:
         texts.append(("first_when", rule.spec.first_when))
+    if rule.spec.left_out_when:
+        texts.append(("left_out_when", rule.spec.left_out_when.when))
     for label, text in texts:
         for name, value in _EQ.findall(text):
             _check_value(name, [value], label, add)

@@ -68,6 +68,7 @@ class CompiledRule:
     path: Path
     when: Expression
     first_when: Expression | None
+    left_out_when: Expression | None
     ranges: dict[str, tuple[Value, Value]]
     symbols: frozenset[str]
 
@@ -272,6 +273,12 @@ def _compile(path: Path, spec: RuleSpec, lines: dict[tuple, int], base: tuple) -
             first = compile_expression(spec.first_when, "boolean")
         except ExpressionError as exc:
             raise fail(("first_when",), "first_when", exc) from None
+    left_out = None
+    if spec.left_out_when:
+        try:
+            left_out = compile_expression(spec.left_out_when.when, "boolean")
+        except ExpressionError as exc:
+            raise fail(("left_out_when", "when"), "left_out_when.when", exc) from None
     ranges: dict[str, tuple[Value, Value]] = {}
     symbols = set(when.symbols)
     for name in RANGE_FIELDS:
@@ -308,6 +315,7 @@ def _compile(path: Path, spec: RuleSpec, lines: dict[tuple, int], base: tuple) -
         path=path,
         when=when,
         first_when=first,
+        left_out_when=left_out,
         ranges=ranges,
         symbols=frozenset(symbols),
     )

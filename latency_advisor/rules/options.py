@@ -73,7 +73,8 @@ def build_options(
     in_plan = {id(s.cand) for s in plan}
     # fixes the plan dropped because they made a faster path slower stay out of the bundles
     ordered = order_fixes(cands, lambda c: plan_admits(c, allowed, projector))
-    dropped = {id(c) for c in ordered} - in_plan
+    met = projector.base_stable and projector.current <= projector.target
+    dropped = set() if met else {id(c) for c in ordered if not is_perceived_only(c)} - in_plan
     lossy_cap = max(risk_rank(allowed), risk_rank("medium"))
 
     def run(name: str, summary: str, admit: Callable[[Candidate], bool]) -> Bundle:

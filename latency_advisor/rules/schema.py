@@ -82,7 +82,7 @@ class Effect(_Strict):
     servers_factor: Range | None = Field(
         None, description="requests served at once are multiplied by this (throughput)"
     )
-    servers_for: Literal["stability", "sla"] | None = Field(
+    servers_for: Literal["stability", "sla", "deadline"] | None = Field(
         None, description="capacity: as many replicas as keeping up or meeting the SLA needs"
     )
     load_kept: Range | None = Field(
@@ -123,6 +123,17 @@ class RuleTests(_Strict):
 
     fires: Annotated[list[TestFacts], Field(min_length=1)]
     quiet: Annotated[list[TestFacts], Field(min_length=1)]
+    # where it fires but `left_out_when` holds: listed as considered and left out
+    left_out: list[TestFacts] = Field(default_factory=list)
+
+
+class LeftOut(_Strict):
+    """When a rule that fired is still not worth doing here, and why (shown to the user)."""
+
+    when: Text = Field(description="condition over facts; the fix is left out where it is true")
+    reason: Text = Field(
+        description="why, for the user; `{fact}` or `{fact:.1f}` is replaced by the fact's value"
+    )
 
 
 class RuleSpec(_Strict):
@@ -140,7 +151,19 @@ class RuleSpec(_Strict):
     first_when: str | None = Field(
         None, description="condition under which the fix goes before every other fix"
     )
+    left_out_when: LeftOut | None = Field(
+        None, description="where the fix fires but is listed as considered and left out"
+    )
+    merge: Literal["stage", "group", "path"] = Field(
+        "group",
+        description="one recommendation per stage, per parallel group (default: the members of "
+        "a fan-out get one change) or for every stage where it fires (one payload format)",
+    )
     effect: Effect
+    rollout: list[Text] = Field(
+        default_factory=list,
+        description="steps the rollout must include (an output-parity check for runtime swaps)",
+    )
     accuracy_risk: Literal["none", "low", "medium", "high"]
     cost: Literal["saves", "none", "low", "medium", "high"]
     effort_days: tuple[
@@ -180,6 +203,10 @@ class RuleSpec(_Strict):
             raise ValueError("a path rule's effect can only change traffic or servers")
         if self.id in self.requires or self.id in self.conflicts:
             raise ValueError("a rule cannot require or conflict with itself")
+        if self.left_out_when is not None and not self.tests.left_out:
+            raise ValueError("a rule with left_out_when needs tests.left_out cases")
+        if self.tests.left_out and self.left_out_when is None:
+            raise ValueError("tests.left_out cases need a left_out_when condition")
         return self
 
 

@@ -52,18 +52,27 @@ def fires(rule: CompiledRule, facts: dict[str, Any]) -> bool:
     return bool(rule.when.evaluate(facts))
 
 
+def left_out(rule: CompiledRule, facts: dict[str, Any]) -> bool:
+    """The rule fires here but its `left_out_when` says the fix is not worth doing."""
+    return rule.left_out_when is not None and bool(rule.left_out_when.evaluate(facts))
+
+
 def run_rule_cases(rule: CompiledRule) -> list[CaseResult]:
     results = []
-    for kind in ("fires", "quiet"):
+    for kind in ("fires", "quiet", "left_out"):
         for i, case in enumerate(getattr(rule.spec.tests, kind)):
             facts, problems = case_facts(case)
             if problems:
                 results.append(CaseResult(rule.id, kind, i, False, "; ".join(problems)))
                 continue
             got = fires(rule, facts)
-            want = kind == "fires"
+            want = kind != "quiet"
             if got != want:
                 what = "stayed quiet" if want else "fired"
+                results.append(CaseResult(rule.id, kind, i, False, f"{what}: {case}"))
+                continue
+            if want and left_out(rule, facts) != (kind == "left_out"):
+                what = "was not left out" if kind == "left_out" else "was left out"
                 results.append(CaseResult(rule.id, kind, i, False, f"{what}: {case}"))
                 continue
             if want:

@@ -35,6 +35,53 @@ def open_window(path: Path | None, settings=None, autosave_dir: Path | None = No
     return window
 
 
+HARMLESS_QT_WARNINGS = ("propagateSizeHints",)
+"""Qt messages that say nothing to a user (the offscreen platform lacks a window manager's
+hints); screenshot runs drop them so their output is only the file written."""
+
+
+def quiet_harmless_qt_warnings() -> None:
+    """Drop HARMLESS_QT_WARNINGS; every other Qt message still reaches stderr."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_kind, _context, message: str) -> None:
+        if not any(part in message for part in HARMLESS_QT_WARNINGS):
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
+def check(path: Path | None) -> int:
+    """Open the window on `path`, let it analyse and paint, close it: 0 when all of that worked.
+
+    `python3 dev.py app --check` runs this, so CI sees a start-up that a fresh machine would
+    fail (a Qt platform plugin that cannot load aborts the process before this returns).
+    """
+    import tempfile
+
+    from PySide6.QtCore import QSettings
+
+    app = _application()
+    quiet_harmless_qt_warnings()
+    with tempfile.TemporaryDirectory() as tmp:  # leave the user's settings and autosaves alone
+        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        window = open_window(path, settings=settings, autosave_dir=Path(tmp) / "autosave")
+        window.build_workspace(path, offer_recovery=False)
+        app.processEvents()
+        ws = window.workspace
+        if ws is None:
+            raise UserError(f"{path}: the window opened without the scenario")
+        ws.runner.wait()
+        app.processEvents()
+        shown = window.isVisible() and ws.analysis is not None
+        state = "analysed" if shown else "NOT analysed"
+        print(f"window opened ({app.platformName()}, {window.width()}×{window.height()}): {state}")
+        window.setWindowModified(False)
+        window.close()
+        app.processEvents()
+    return 0 if shown else 1
+
+
 def run(path: Path | None) -> int:
     """The app's event loop on `path`; returns the exit code."""
     app = _application()
@@ -46,7 +93,7 @@ def screenshot(
     path: Path | None,
     out: Path,
     tab: str | None = None,
-    size: tuple[int, int] = (1400, 880),
+    size: tuple[int, int] = (1320, 840),
     dark: bool = False,
 ) -> Path:
     """Render the window with `path` analysed to `out` (PNG), offscreen, and return `out`."""
@@ -56,6 +103,7 @@ def screenshot(
     if not out.parent.is_dir():
         raise UserError(f"{out}: the folder {out.parent} does not exist")
     app = _application()
+    quiet_harmless_qt_warnings()
     import tempfile
 
     from PySide6.QtCore import QBuffer, QIODevice, QSettings

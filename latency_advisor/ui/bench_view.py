@@ -85,6 +85,8 @@ class BenchView(QWidget):
         super().__init__(parent)
         self.report: BenchReport | None = None
         self.scenario: Scenario | None = None
+        self._model_chosen = False  # the user picked a model: never replaced by a suggestion
+        self._stage_chosen = False  # the user picked a stage to attach to: kept
         self.bench_thread: BenchThread | None = None
         self._current = CurrentRun()
         self.destroyed.connect(self._current.cancel)
@@ -95,6 +97,12 @@ class BenchView(QWidget):
         # the model
         self.model_combo = QComboBox()
         self.model_combo.setAccessibleName("Model to benchmark")
+        # long descriptions show whole in the list; the closed box may shorten to fit the pane
+        self.model_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.model_combo.setMinimumContentsLength(24)
+        self.model_combo.activated.connect(lambda _i: setattr(self, "_model_chosen", True))
         for name, description in reference_models():
             self.model_combo.addItem(f"{name} — {description}", name)
         self.open_button = QPushButton("Open .onnx…")
@@ -148,15 +156,20 @@ class BenchView(QWidget):
             "Timing of a variant stops once the 95% confidence interval of the chosen "
             "percentile is this narrow (relative to the estimate), or its time is spent"
         )
-        stop_row = QHBoxLayout()
-        stop_row.addWidget(QLabel("when the 95% CI of"))
-        stop_row.addWidget(self.percentile_combo)
-        stop_row.addWidget(QLabel("is within"))
-        stop_row.addWidget(self.ci_spin)
-        stop_row.addWidget(QLabel("or after"))
-        stop_row.addWidget(self.budget_spin)
-        stop_row.addWidget(QLabel("per variant"))
-        stop_row.addStretch(1)
+        ci_row = QHBoxLayout()
+        ci_row.addWidget(QLabel("when the 95% CI of"))
+        ci_row.addWidget(self.percentile_combo)
+        ci_row.addWidget(QLabel("is within"))
+        ci_row.addWidget(self.ci_spin)
+        ci_row.addStretch(1)
+        time_row = QHBoxLayout()
+        time_row.addWidget(QLabel("or after"))
+        time_row.addWidget(self.budget_spin)
+        time_row.addWidget(QLabel("per variant"))
+        time_row.addStretch(1)
+        stop_row = QVBoxLayout()  # two short lines: the tab fits a 1024-pixel window
+        stop_row.addLayout(ci_row)
+        stop_row.addLayout(time_row)
         self.shapes_edit = QLineEdit()
         self.shapes_edit.setPlaceholderText("e.g. input_ids=1,128 attention_mask=1,128")
         self.shapes_edit.setAccessibleName("Input shapes")
@@ -176,6 +189,7 @@ class BenchView(QWidget):
         inputs_row.addWidget(QLabel("Input values"))
         inputs_row.addWidget(self.values_edit, 1)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # labels above when narrow
         form.addRow("Input shapes", inputs_row)
         form.addRow("Preset", self.preset_combo)
         form.addRow("Levers (the FP32 baseline always runs)", levers)
@@ -242,21 +256,31 @@ class BenchView(QWidget):
         self.stage_combo = QComboBox()
         self.stage_combo.setAccessibleName("Model stage to attach the results to")
         self.stage_combo.setToolTip("The scenario's stages of kind 'model'")
-        self.stage_combo.setPlaceholderText("no model stage")
-        self.stage_combo.setMinimumContentsLength(18)
+        self.stage_combo.setPlaceholderText("choose a stage")
+        self.stage_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.stage_combo.setMinimumContentsLength(12)
+        self.stage_combo.activated.connect(lambda _i: setattr(self, "_stage_chosen", True))
+        self.stage_combo.currentIndexChanged.connect(lambda _i: self._update_buttons())
+        self.model_combo.currentIndexChanged.connect(lambda _i: self._on_model_changed())
         self.attach_button = QPushButton("Attach to stage")
         self.attach_button.setToolTip(
             "Write the measured speedups into the stage's calibration (undoable): the advice "
             "then uses them instead of the rule's default ranges"
         )
         self.attach_button.clicked.connect(lambda: self.attach_to_stage())
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.csv_button)
-        bottom.addWidget(self.json_button)
-        bottom.addStretch(1)
-        bottom.addWidget(QLabel("Stage"))
-        bottom.addWidget(self.stage_combo)
-        bottom.addWidget(self.attach_button)
+        exports = QHBoxLayout()
+        exports.addWidget(self.csv_button)
+        exports.addWidget(self.json_button)
+        exports.addStretch(1)
+        attach = QHBoxLayout()
+        attach.addWidget(QLabel("Stage"))
+        attach.addWidget(self.stage_combo, 1)
+        attach.addWidget(self.attach_button)
+        bottom = QHBoxLayout()  # one row where there is room, the two halves side by side
+        bottom.addLayout(exports)
+        bottom.addLayout(attach, 1)
 
         layout = QVBoxLayout(self)
         layout.addWidget(setup)
@@ -309,6 +333,7 @@ class BenchView(QWidget):
             self.model_combo.addItem(text, str(path))
             index = self.model_combo.count() - 1
             self.model_combo.setItemData(index, str(path), Qt.ItemDataRole.ToolTipRole)
+        self._model_chosen = True
         self.model_combo.setCurrentIndex(index)
         self.clear_message()
         self.status.emit(f"Model {path.name} chosen; press Run to measure it")
@@ -335,12 +360,35 @@ class BenchView(QWidget):
             for stage in scenario.stages:
                 if stage.kind == "model":
                     self.stage_combo.addItem(stage.name)
-        # keep the user's choice; else the first model stage (a combo with placeholder text
-        # selects nothing on its own)
-        index = self.stage_combo.findText(current)
-        self.stage_combo.setCurrentIndex(
-            index if index >= 0 else min(0, self.stage_combo.count() - 1)
-        )
+        if scenario is not None and not self._model_chosen and not self.running:
+            from latency_advisor.bench.refmodels import suggest_reference
+
+            suggested = suggest_reference(scenario.stages)  # like the path's model, if any
+            if suggested is not None:
+                self.model_combo.setCurrentIndex(self.model_combo.findData(suggested))
+        # keep the user's choice; else a model stage of the measured model's family, else
+        # none: results of a small MLP are not silently aimed at an LLM stage
+        index = self.stage_combo.findText(current) if self._stage_chosen else -1
+        self.stage_combo.setCurrentIndex(index if index >= 0 else self._matching_stage())
+        self._update_buttons()
+
+    def _matching_stage(self) -> int:
+        """The first model stage of the chosen built-in model's family; -1 when none is."""
+        from latency_advisor.bench.refmodels import reference_model
+
+        ref = reference_model(self.model_name)
+        if ref is None or self.scenario is None:  # an .onnx file: the user says where
+            return -1
+        names = [self.stage_combo.itemText(i) for i in range(self.stage_combo.count())]
+        for i, name in enumerate(names):
+            info = self.scenario.stage(name).model
+            if info is not None and info.family == ref.family:
+                return i
+        return -1
+
+    def _on_model_changed(self) -> None:
+        if not self._stage_chosen:
+            self.stage_combo.setCurrentIndex(self._matching_stage())
         self._update_buttons()
 
     # ------------------------------------------------------------------ run
@@ -581,7 +629,7 @@ class BenchView(QWidget):
         self.csv_button.setEnabled(has_report)
         self.json_button.setEnabled(has_report)
         self.stage_combo.setEnabled(self.stage_combo.count() > 0)
-        self.attach_button.setEnabled(has_report and self.stage_combo.count() > 0)
+        self.attach_button.setEnabled(has_report and self.stage_combo.currentIndex() >= 0)
 
     # ------------------------------------------------------------------ drag and drop
 

@@ -127,4 +127,12 @@ class BudgetChart(PaintedChart):
                 painter.drawText(QPointF(gutter - sm.horizontalAdvance(line), y), line)
 
         draw_sla_line(painter, f, plot, x_of(spec.target_ms), spec.sla_label, horizontal=True)
-        draw_legend(painter, f, legend, [self._fill(s) for s in spec.segments], f.height - legend_h)
+        draw_legend(
+            painter,
+            f,
+            legend,
+            [self._fill(s) for s in spec.segments],
+            f.height - legend_h,
+            full=[s.name for s in spec.segments],
+            chart=self,
+        )

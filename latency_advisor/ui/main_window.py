@@ -218,6 +218,8 @@ class MainWindow(QMainWindow):
         state = self.settings.value("splitter")
         if state is not None:
             ws.splitter.restoreState(state)
+        else:
+            ws.fit_splitter(self.width())
         tab = self.settings.value("tab")
         if tab is not None:
             ws.tabs.setCurrentIndex(int(tab))

@@ -13,6 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from latency_advisor.report.budget_spec import nice_ticks
+from latency_advisor.report.label_place import place_labels, square
 from latency_advisor.report.options_spec import OptionPoint, OptionsSpec, options_spec
 from latency_advisor.ui.painted_chart import (
     PAD,
@@ -45,12 +46,13 @@ class Panels:
 
     risk: QRectF
     effort: QRectF
-    value_max: float
+    spec: OptionsSpec
     effort_max: float
     categories: int
 
     def y(self, ms: float) -> float:
-        return self.risk.bottom() - self.risk.height() * min(ms, self.value_max) / self.value_max
+        """Linear or logarithmic, as the spec's axis is (the PDF reads the same spec)."""
+        return self.risk.bottom() - self.risk.height() * self.spec.value_fraction(ms)
 
     def risk_x(self, x: float) -> float:
         return self.risk.left() + self.risk.width() * (x + 0.5) / self.categories
@@ -58,6 +60,12 @@ class Panels:
     def effort_x(self, days: float) -> float:
         share = min(days, self.effort_max) / self.effort_max
         return self.effort.left() + self.effort.width() * share
+
+
+def _thin(ticks: list[float], most: int) -> list[float]:
+    """Every n-th tick so that at most `most` remain (a short plot on a wide log axis)."""
+    step = max(1, -(-len(ticks) // max(most, 1)))
+    return ticks[::step]
 
 
 class OptionsChart(PaintedChart):
@@ -71,6 +79,8 @@ class OptionsChart(PaintedChart):
 
     def __init__(self, title: str = "Options for a decision maker", parent=None):
         super().__init__(title, parent)
+        # where each point's number went (risk panel, then effort panel); None: left out
+        self.number_boxes: list[QRectF | None] = []
 
     def describe(self, analysis) -> OptionsSpec:
         return options_spec(analysis)
@@ -91,7 +101,11 @@ class OptionsChart(PaintedChart):
             legend_h = sm.height() + PAD / 2
         plot_h = max(f.height - top - axis_h - legend_h, 40.0)
 
-        value_ticks = nice_ticks(spec.value_max_ms, most=int(min(max(plot_h / 32, 3), 8)))
+        value_ticks = (
+            _thin(spec.log_ticks(), int(min(max(plot_h / 24, 3), 12)))
+            if spec.log_scale
+            else nice_ticks(spec.value_max_ms, most=int(min(max(plot_h / 32, 3), 8)))
+        )
         effort_ticks = nice_ticks(spec.effort_max_days, most=int(min(max(f.width / 100, 3), 8)))
         widest = max(sm.horizontalAdvance(tick_text(v)) for v in value_ticks)
         gutter = PAD + sm.height() + 8 + widest
@@ -102,7 +116,7 @@ class OptionsChart(PaintedChart):
         at = Panels(
             risk,
             QRectF(risk.right() + gap, top, panel_w, plot_h),
-            spec.value_max_ms,
+            spec,
             spec.effort_max_days,
             len(spec.categories),
         )
@@ -132,6 +146,7 @@ class OptionsChart(PaintedChart):
         sla = self._sla_label(painter, f, at, sla_y, [pt for panel in places for _, pt in panel])
         painter.setFont(f.small)
         painter.setPen(f.colour("foreground"))
+        self.number_boxes = []
         for panel in places:
             self._numbers(painter, f, panel, sla)
 
@@ -268,33 +283,24 @@ class OptionsChart(PaintedChart):
         return spot
 
     def _numbers(self, painter: QPainter, f: Frame, panel: list[Place], sla: QRectF) -> None:
-        """Each point's number beside it, where it covers no other number, point or label."""
+        """Each point's number beside it, where it covers no point, ring, number or label; a
+        number with no free spot is left out (the legend's numbered entries are the key)."""
         sm = f.sm
-        taken = [sla, *(_square(pt, R_POINT) for _, pt in panel)]
-        bounds = QRectF(0, 0, f.width, f.height)
-        d = R_RING * 0.72 + 1  # clear of the ring, diagonally
-        for p, pt in panel:
-            text = str(p.number)
-            w, h = sm.horizontalAdvance(text), sm.height()
-            x, y = pt.x(), pt.y()
-            spots = [
-                QRectF(x + d, y - d - h, w, h),
-                QRectF(x + R_RING + 2, y - h / 2, w, h),
-                QRectF(x - d - w, y - d - h, w, h),
-                QRectF(x - R_RING - 2 - w, y - h / 2, w, h),
-                QRectF(x + d, y + d, w, h),
-                QRectF(x - d - w, y + d, w, h),
-            ]
-            own = _square(pt, R_POINT)
-            free = [
-                r
-                for r in spots
-                if bounds.contains(r)
-                and not any(r.adjusted(-2, 0, 2, 0).intersects(t) for t in taken if t != own)
-            ]
-            spot = free[0] if free else spots[0]
-            taken.append(spot)
-            painter.drawText(QPointF(spot.left(), spot.top() + sm.ascent()), text)
+        rings = [square(pt.x(), pt.y(), R_RING if p.pareto else R_POINT) for p, pt in panel]
+        spots = place_labels(
+            [(pt.x(), pt.y()) for _, pt in panel],
+            [(sm.horizontalAdvance(str(p.number)), sm.height()) for p, _ in panel],
+            [(sla.left(), sla.top(), sla.right(), sla.bottom()), *rings],
+            (0.0, 0.0, float(f.width), float(f.height)),
+            clearance=R_RING * 0.72 + 1,
+        )
+        for (p, _pt), spot in zip(panel, spots, strict=True):
+            if spot is None:
+                self.number_boxes.append(None)
+                continue
+            box = QRectF(spot[0], spot[1], spot[2] - spot[0], spot[3] - spot[1])
+            self.number_boxes.append(box)
+            painter.drawText(QPointF(box.left(), box.top() + sm.ascent()), str(p.number))
 
 
 def _square(centre: QPointF, radius: float) -> QRectF:

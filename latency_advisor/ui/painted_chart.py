@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from latency_advisor.numbers import fmt_tick
 from latency_advisor.report.themes import Theme
 from latency_advisor.report.themes import theme as get_theme
 
@@ -148,7 +149,7 @@ def as_plain_tip(text: str) -> str:
 
 def tick_text(value: float) -> str:
     """A tick value with the decimals it needs and no more: 1,000 · 2.5 · 0.25."""
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return fmt_tick(value)
 
 
 def draw_title(painter: QPainter, f: Frame, title: str) -> float:
@@ -205,10 +206,13 @@ def draw_legend(
     layout: list[tuple[float, float, str]],
     colours: list[QColor | Swatch],
     top: float,
+    full: list[str] | None = None,
+    chart: PaintedChart | None = None,
 ) -> None:
     """Swatches and names at the positions `legend_layout` chose, from `top` down.
 
     A colour fills a square swatch; a `Swatch` function draws its own mark in that square.
+    With `full` names and the `chart`, an entry the layout elided shows its whole name on hover.
     """
     painter.setFont(f.small)
     for (x, y, name), colour in zip(layout, colours, strict=True):
@@ -222,6 +226,10 @@ def draw_legend(
             painter.setFont(f.small)
         painter.setPen(f.colour("foreground"))
         painter.drawText(QPointF(x + SWATCH + 4, top + y + f.sm.ascent()), name)
+    for (x, y, name), whole in zip(layout, full or [], strict=False):
+        if chart is not None and name != whole:
+            width = SWATCH + 4 + f.sm.horizontalAdvance(name)
+            chart.add_hit(QRectF(x, top + y, width, f.sm.height()), whole)
 
 
 def draw_value_axis(

@@ -144,7 +144,9 @@ class PlanChart(PaintedChart):
 
         draw_sla_line(painter, f, plot, y_of(spec.target_ms), spec.sla_label, horizontal=False)
         if key:
-            draw_legend(painter, f, key, [self._fill(b) for b in steps], f.height - key_h)
+            names = [f"{b.number}  {b.name}" for b in steps]
+            fills = [self._fill(b) for b in steps]
+            draw_legend(painter, f, key, fills, f.height - key_h, full=names, chart=self)
 
     @staticmethod
     def _names(sm: QFontMetricsF, bar: PlanBar, slot: float, numbered: bool) -> list[str]:

@@ -116,6 +116,7 @@ class RehearseTab(QWidget):
         self.length_combo.setCurrentIndex(list(LENGTHS).index("2min"))
         self.length_combo.currentIndexChanged.connect(self._show_track)
         self.words_label = QLabel(page)
+        self.words_label.setWordWrap(True)  # two lines rather than a row wider than the pane
         self.export_md_button = QPushButton("Export Markdown…", page)
         self.export_md_button.clicked.connect(self._ask_export_markdown)
         self.export_pdf_button = QPushButton("Export PDF…", page)

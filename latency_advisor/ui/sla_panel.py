@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
+    QLabel,
     QLineEdit,
     QSpinBox,
     QVBoxLayout,
@@ -103,6 +104,15 @@ class SlaPanel(QWidget):
             form.addRow(label, widget)
             self._paths[path] = widget
 
+        # the consistency question, next to the concurrency it is most often about
+        self.consistency = QLabel()
+        self.consistency.setObjectName("consistency")
+        self.consistency.setWordWrap(True)
+        self.consistency.setAccessibleName("Inputs that disagree")
+        self.consistency.setStyleSheet("color: #b45309;")
+        self.consistency.hide()
+        form.addRow(self.consistency)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(sla_box)
@@ -121,6 +131,27 @@ class SlaPanel(QWidget):
         )
         doc.changed.connect(self.load)
         self.load(doc.scenario)
+
+    def show_analysis(self, analysis: Any) -> None:
+        """Ask which input is wrong when traffic, replicas and concurrency imply a queue that
+        cannot keep up, yet the stage latencies were measured on a working system."""
+        check = (analysis.model_extra or {}).get("consistency")
+        if not check:
+            self.consistency.hide()
+            return
+        text = (
+            f"These inputs disagree: they imply {check['utilization']:.0%} utilization, yet the "
+            "stage latencies look like a working system. Does a replica serve several requests "
+            f"at once? About {check['concurrency_to_keep_up']} per replica would keep up."
+        )
+        if check.get("utilization_if_async") is not None:
+            text += (
+                " In an async service, remote waits do not hold a worker: utilization would be "
+                f"{check['utilization_if_async']:.0%}."
+            )
+        self.consistency.setText(text)
+        self.consistency.setToolTip(" ".join(check["questions"]))
+        self.consistency.show()
 
     def _connect(self, widget, path: str, label: str, read: Callable[[Any], Any]) -> None:
         widget.valueChanged.connect(lambda _v: self._commit(path, read(widget), label))

@@ -131,6 +131,8 @@ class StageTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and key in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "name":  # the whole name, also where the column elides it
+                return stage.name
             if key in ("p95_ms", "p99_ms") and value is None:
                 return "Not given: the spread is assumed typical for the stage's kind"
             if key == "presence":
@@ -273,6 +275,11 @@ class StageDelegate(QStyledItemDelegate):
         return super().eventFilter(editor, event)
 
 
+NAME_MAX = 220
+"""The widest the Stage column grows to fit a name before the name elides (with a tooltip)."""
+NAME_PADDING = 8
+
+
 class StageTable(QWidget):
     """The table with its add / remove / move buttons."""
 
@@ -297,7 +304,11 @@ class StageTable(QWidget):
         )
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        self.view.installEventFilter(self)
+        self.model.modelReset.connect(self.fit_name_column)
+        self.model.dataChanged.connect(self.fit_name_column)
         self.view.verticalHeader().setDefaultSectionSize(26)
         self.model.refused.connect(self._on_refused)
 
@@ -371,6 +382,24 @@ class StageTable(QWidget):
     def current_row(self) -> int:
         index = self.view.currentIndex()
         return index.row() if index.isValid() else -1
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.Resize:
+            self.fit_name_column()
+        return super().eventFilter(watched, event)
+
+    def fit_name_column(self, *_args) -> None:
+        """The Stage column takes the room the numbers leave, but never less than its longest
+        name needs (up to NAME_MAX px): in a narrow pane the numbers scroll, the names stay
+        readable; a name longer still elides, with the whole name as its tooltip."""
+        header = self.view.horizontalHeader()
+        fm = self.view.fontMetrics()
+        names = [self.model.index(r, 0).data() or "" for r in range(self.model.rowCount())]
+        want = max([fm.horizontalAdvance(n) for n in names] + [fm.horizontalAdvance("Stage")])
+        want = min(want + 2 * NAME_PADDING, NAME_MAX)
+        others = sum(header.sectionSize(c) for c in range(1, self.model.columnCount()))
+        room = self.view.viewport().width() - others
+        header.resizeSection(0, max(want, room))
 
     def select_row(self, row: int) -> None:
         if 0 <= row < self.model.rowCount():

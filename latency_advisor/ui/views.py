@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from latency_advisor.analysis import Analysis
+from latency_advisor.numbers import fmt_ms, fmt_ms_range, fmt_pct, fmt_utilization
 from latency_advisor.ui import tables
 from latency_advisor.ui.budget_chart import BudgetChart
 from latency_advisor.ui.chart_pane import ChartPane
@@ -35,7 +36,7 @@ LEVELS = (("system", "System level"), ("serving", "Serving level"), ("model", "M
 def _ms(value: float | None) -> str:
     if value is None:
         return "—"
-    return f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
+    return fmt_ms(value)
 
 
 class HeadlineCard(QFrame):
@@ -116,7 +117,7 @@ class BudgetView(QWidget):
             text, color = (
                 (
                     f"Cannot keep up at peak traffic: {c.replicas} replica(s) would be "
-                    f"{c.utilization:.0%} utilized. At least "
+                    f"{fmt_utilization(c.utilization)} utilized. At least "
                     f"{c.replicas_needed_for_stability} are needed."
                 ),
                 BAD,
@@ -138,14 +139,17 @@ class BudgetView(QWidget):
             _ms(c.sum_of_stage_percentiles_ms),
             f"adding stage {pct}s overstates by {_ms(max(over, 0))}",
         )
-        self.bottleneck.show_value(a.bottleneck.stage, f"{a.bottleneck.share:.0%} of the {pct}")
+        share = fmt_pct(a.bottleneck.share)
+        self.bottleneck.show_value(a.bottleneck.stage, f"{share} of the {pct}")
         wait = (
             f"mean queueing wait {_ms(c.queueing_wait_ms)}"
             if c.queueing_wait_ms is not None
             else "queue grows without bound"
         )
         self.load.show_value(
-            f"{c.utilization:.0%}" if c.steady_state else f"{c.utilization:.0%} (overloaded)",
+            fmt_utilization(c.utilization)
+            if c.steady_state
+            else f"{fmt_utilization(c.utilization)} (overloaded)",
             f"{wait}; {c.replicas_needed_for_stability} replica(s) to keep up",
             BAD if not c.steady_state else WARN if c.utilization >= 0.8 else None,
         )
@@ -165,21 +169,48 @@ class BudgetView(QWidget):
         self.notes.setHtml(html)
 
 
-def _saving(r) -> str:
-    """The saving as the engine states it: end-to-end, or time to first output when streamed."""
-    extra = r.model_extra or {}
-    if extra.get("perceived_saving_ms"):
-        lo, hi = extra["perceived_saving_ms"]
-        return f"first output {lo:,.0f}–{hi:,.0f} ms sooner"
-    if extra.get("restores_stability"):
-        return "restores a steady state"
-    return f"{r.saving_ms[0]:,.0f}–{r.saving_ms[1]:,.0f} ms"
+def _total_saving(r) -> str:
+    """The end-to-end saving; a dash where the fix leaves the total alone (streaming)."""
+    if max(r.saving_ms) <= 0 and (r.model_extra or {}).get("perceived_saving_ms"):
+        return "—"
+    if (r.model_extra or {}).get("restores_stability"):
+        return "steady state"
+    return fmt_ms_range(*r.saving_ms)
+
+
+def _first_output_saving(r) -> str:
+    """How much sooner the user sees the first output (streaming), or blank."""
+    perceived = (r.model_extra or {}).get("perceived_saving_ms")
+    return fmt_ms_range(*perceived) if perceived else ""
+
+
+def recommendation_titles(recs) -> list[str]:
+    """Each recommendation's title, with its stage where another row has the same title (one
+    technique on two stages), so no two rows read alike."""
+    counts: dict[str, int] = {}
+    for r in recs:
+        counts[r.title] = counts.get(r.title, 0) + 1
+    return [
+        f"{r.title} ({r.stage or 'whole path'})" if counts[r.title] > 1 else r.title for r in recs
+    ]
+
+
+TITLE_MIN = 300
+"""The Recommendations column keeps at least this many pixels however narrow the pane."""
 
 
 class RecommendationsView(QWidget):
     """Fixes grouped by level, in the engine's order; the rationale of the selected one below."""
 
-    COLUMNS = ("Recommendation", "Stage", "Saving", "Accuracy risk", "Cost", "Effort")
+    COLUMNS = (
+        "Recommendation",
+        "Stage",
+        "Saving",
+        "First output",
+        "Accuracy risk",
+        "Cost",
+        "Effort",
+    )
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -190,8 +221,9 @@ class RecommendationsView(QWidget):
         self.tree.setRootIsDecorated(True)
         header = self.tree.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
+        self.tree.installEventFilter(self)
         self.why = QTextBrowser()
         self.why.setAccessibleName("Why this recommendation")
         self.empty = QLabel()
@@ -228,6 +260,9 @@ class RecommendationsView(QWidget):
         keep = current.data(0, Qt.ItemDataRole.UserRole) if current else None
         self.tree.clear()
         pct = f"p{a.sla.percentile:g}"
+        keys = [(r.rule, r.stage) for r in a.recommendations]
+        titles = dict(zip(keys, recommendation_titles(a.recommendations), strict=True))
+        first: QTreeWidgetItem | None = None
         for level, label in LEVELS:
             recs = [r for r in a.recommendations if r.level == level]
             if not recs:
@@ -239,20 +274,25 @@ class RecommendationsView(QWidget):
             group.setFlags(group.flags() & ~Qt.ItemFlag.ItemIsSelectable)
             self.tree.addTopLevelItem(group)
             for r in recs:
+                title = titles[(r.rule, r.stage)]
                 item = QTreeWidgetItem(
                     [
-                        r.title,
+                        title,
                         r.stage or "whole path",
-                        f"{r.saving_ms[0]:,.0f}–{r.saving_ms[1]:,.0f} ms",
+                        _total_saving(r),
+                        _first_output_saving(r),
                         r.accuracy_risk,
                         r.cost,
                         f"{r.effort_days[0]:g}–{r.effort_days[1]:g} days",
                     ]
                 )
-                item.setData(0, Qt.ItemDataRole.UserRole, r.rule)
-                item.setToolTip(0, r.why)
+                item.setData(0, Qt.ItemDataRole.UserRole, (r.rule, r.stage))
+                item.setToolTip(0, f"{title}\n\n{r.why}")
+                item.setToolTip(2, f"End-to-end saving at the {pct}")
+                item.setToolTip(3, "How much sooner the user sees the first output")
                 group.addChild(item)
-                if r.rule == keep:
+                first = first or item
+                if (r.rule, r.stage) == keep:
                     self.tree.setCurrentItem(item)
             group.setExpanded(True)
         if a.recommendations:
@@ -269,15 +309,38 @@ class RecommendationsView(QWidget):
                     else ": no rule in the library applies to it."
                 )
             )
+        self.fit_title_column()
+        if self.tree.currentItem() is None and first is not None:
+            self.tree.setCurrentItem(first)  # its rationale shows at once
         if self.tree.currentItem() is None:
             self.why.setHtml("")
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.tree and event.type() == QEvent.Type.Resize:
+            self.fit_title_column()
+        return super().eventFilter(watched, event)
+
+    def fit_title_column(self) -> None:
+        """Titles take the room the other columns leave, never less than TITLE_MIN px (the rest
+        scrolls sideways); a title longer still elides, and its tooltip has it whole."""
+        header = self.tree.header()
+        fm = self.tree.fontMetrics()
+        titles = [
+            self.tree.topLevelItem(g).child(c).text(0)
+            for g in range(self.tree.topLevelItemCount())
+            for c in range(self.tree.topLevelItem(g).childCount())
+        ]
+        want = max([fm.horizontalAdvance(t) + 2 * self.tree.indentation() for t in titles] + [0])
+        others = sum(header.sectionSize(c) for c in range(1, header.count()))
+        room = self.tree.viewport().width() - others
+        header.resizeSection(0, max(min(want, TITLE_MIN), room))
 
     def _show_why(self, item: QTreeWidgetItem | None, _previous=None) -> None:
         if item is None or self._analysis is None:
             return
-        rule = item.data(0, Qt.ItemDataRole.UserRole)
+        key = item.data(0, Qt.ItemDataRole.UserRole)
         for r in self._analysis.recommendations:
-            if r.rule == rule:
+            if (r.rule, r.stage) == (tuple(key) if key else None):
                 self.why.setHtml(
                     f"<h3>{escape(r.title)}</h3><p>{escape(r.why)}</p>"
                     f"<p><small>Technique <code>{escape(r.technique)}</code> · rule "

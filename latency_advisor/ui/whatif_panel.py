@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from latency_advisor.numbers import fmt_utilization
 from latency_advisor.scenario import PERCENTILES, Scenario
 from latency_advisor.ui.background import BackgroundRunner
 from latency_advisor.ui.document import ScenarioDocument
@@ -182,8 +183,8 @@ class WhatIfPanel(QWidget):
             ("Peak traffic", f"{today.peak_rps:g} req/s", f"{then.peak_rps:g} req/s"),
             (
                 "Utilization (replicas)",
-                f"{today.utilization:.0%} ({today.replicas})",
-                f"{then.utilization:.0%} ({then.replicas})",
+                f"{fmt_utilization(today.utilization)} ({today.replicas})",
+                f"{fmt_utilization(then.utilization)} ({then.replicas})",
             ),
             ("Mean queueing wait", wait(today), wait(then)),
         ]

@@ -10,7 +10,15 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGroupBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGroupBox,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from latency_advisor.analysis import Analysis, analyze
 from latency_advisor.rehearsal.cards import questions_for
@@ -54,7 +62,7 @@ class Workspace(QWidget):
         left.setObjectName("inputs")
         left.addWidget(self.sla)
         left.addWidget(stages_box)
-        left.addWidget(self.details)
+        left.addWidget(scrolled(self.details))
         left.setStretchFactor(0, 0)
         left.setStretchFactor(1, 3)
         left.setStretchFactor(2, 1)
@@ -84,12 +92,12 @@ class Workspace(QWidget):
         self.tabs.addTab(self.plan, "&Plan")
         self.tabs.addTab(self.options, "&Options")
         self.tabs.addTab(self.whatif, "&What-if")
-        self.tabs.addTab(self.bench, "Ben&chmarks")
+        self.tabs.addTab(scrolled(self.bench), "Ben&chmarks")
         self.views: list[QWidget] = [self.budget, self.recommendations, self.plan, self.options]
         from latency_advisor.ui.rehearse_tab import RehearseTab
 
         self.rehearse = RehearseTab()
-        self.tabs.addTab(self.rehearse, "R&ehearse")
+        self.tabs.addTab(scrolled(self.rehearse), "R&ehearse")
         self.views.append(self.rehearse)
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -98,8 +106,9 @@ class Workspace(QWidget):
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
-        split.setSizes([610, 790])  # room for stage names beside seven number columns
+        self.tabs.setUsesScrollButtons(False)  # every tab's name whole: the pane is never narrower
         self.splitter = split
+        self.fit_splitter(1320)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(split)
@@ -120,6 +129,7 @@ class Workspace(QWidget):
 
     def _on_analysis(self, analysis: Analysis) -> None:
         self.analysis = analysis
+        self.sla.show_analysis(analysis)
         for view in self.views:
             if view is self.rehearse:  # the talk track also reads the scenario's own words
                 questions = questions_for(self.doc.path) if self.doc.path else []
@@ -131,6 +141,12 @@ class Workspace(QWidget):
         self.status.emit(f"Analysed in {took:.0f} ms ({c.method})")
         self.analysis_ready.emit(analysis)
 
+    def fit_splitter(self, window_width: int) -> None:
+        """Inputs get about 44% of the window (room for stage names beside the numbers), the
+        views the rest, never less than their tab names need."""
+        views = max(self.tabs.minimumSizeHint().width(), round(window_width * 0.56))
+        self.splitter.setSizes([max(window_width - views - 12, 200), views])
+
     def show_tab(self, key: str) -> bool:
         """Switch to a tab by its key (`budget`, `plan`, ...); False if there is none."""
         index = {k: i for i, k in enumerate(TAB_KEYS)}.get(key.lower().replace("-", ""))
@@ -138,3 +154,13 @@ class Workspace(QWidget):
             return False
         self.tabs.setCurrentIndex(index)
         return True
+
+
+def scrolled(widget: QWidget) -> QScrollArea:
+    """`widget` in a frameless scroll area: a form wider or taller than the room it gets at
+    1024×700 scrolls instead of being cut, and does not force the window wider."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area
