@@ -15,6 +15,8 @@ from typing import Any
 MAX_MS = 1e9  # about 11.6 days: any latency, per call or per stage
 MAX_RPS = 1e7  # ten million requests per second at peak
 MAX_NUMBER = 1e12  # every other number (costs, items, facts, model sizes)
+# fields whose own validator refuses a boolean with a better message (the allowed values)
+OWN_BOOLEAN_CHECK = frozenset({"percentile", "presence"})
 
 
 def check_values(data: Any, path: tuple = ()) -> tuple[tuple, str] | None:
@@ -40,7 +42,7 @@ def check_values(data: Any, path: tuple = ()) -> tuple[tuple, str] | None:
         if not math.isfinite(data):
             return path, "must be a finite number"
     if isinstance(data, bool):
-        if "facts" in path or name in _typed_fields(bool):
+        if "facts" in path or name in OWN_BOOLEAN_CHECK or name in _typed_fields(bool):
             return None
         return path, f"must be a number, not {str(data).lower()}"
     if isinstance(data, int | float):
