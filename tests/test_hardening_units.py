@@ -331,3 +331,27 @@ def test_bench_tries_common_sizes_of_a_dynamic_dimension_before_asking(tmp_path:
     chosen, feeds = _inputs_that_run(session, spec, specs, synthesize(specs))
     assert chosen[0].shape == (1, 512)
     assert np.asarray(session.run(None, feeds)[0]).shape == (1, 512)
+
+
+# ------------------------------------------------------------------ bytecode, when no __pycache__
+
+IMPORTS = (
+    "import sys\n"
+    "import latency_advisor.analysis\n"
+    "print(type(sys.modules['latency_advisor.scenario'].__spec__.loader).__name__)\n"
+)
+
+
+def test_without_pycache_the_package_keeps_its_bytecode_in_the_cache(tmp_path: Path) -> None:
+    env = {"LATENCY_ADVISOR_CACHE_DIR": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"}
+    first = _child(IMPORTS, env)
+    assert first.stdout.strip() == "_CachingLoader", first.stderr
+    entries = {p.name for p in (tmp_path / "bytecode").glob("latency_advisor.scenario.*.bin")}
+    assert len(entries) == 1
+    second = _child(IMPORTS, env)
+    assert second.returncode == 0 and second.stdout.strip() == "_CachingLoader"
+    [entry] = (tmp_path / "bytecode").glob("latency_advisor.scenario.*.bin")
+    entry.write_bytes(b"not bytecode")  # a damaged entry: compiled again from source
+    third = _child(IMPORTS, env)
+    assert third.returncode == 0, third.stderr
+    assert entry.read_bytes() != b"not bytecode"

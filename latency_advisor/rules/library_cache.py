@@ -23,24 +23,12 @@ from typing import Any
 from latency_advisor import __version__
 from latency_advisor.rules.conditions import Expression, expression_from_tree
 from latency_advisor.rules.tree_eval import from_data, to_data
+from latency_advisor.user_cache import CACHE_ENV, cache_dir
 
-CACHE_ENV = "LATENCY_ADVISOR_CACHE_DIR"
+__all__ = ["CACHE_ENV", "cache_dir", "content_key", "read_entry", "write_entry"]
+
 CACHE_FORMAT = "rules-cache/1"
 KEEP_ENTRIES = 8
-
-
-def cache_dir() -> Path | None:
-    """Where cached libraries live: the platform's user cache folder, or None when turned off."""
-    configured = os.environ.get(CACHE_ENV)
-    if configured is not None:
-        return Path(configured) if configured.strip() else None
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = str(Path.home() / "Library" / "Caches")
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "latency-advisor"
 
 
 # the modules whose code decides what a compiled rule holds: a change to any of them (in a
