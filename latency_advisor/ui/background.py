@@ -48,7 +48,10 @@ class BackgroundRunner(QObject):
         # The application-wide pool: a pool owned by this object would wait for its threads in
         # its destructor, on the UI thread, while they need the interpreter lock (a deadlock).
         self._pool = QThreadPool.globalInstance()
-        self._signals = _Signals(self)
+        # Not a child of this runner: a job still running when the runner (and its window) is
+        # deleted holds the signals object, so its last emit never reaches a deleted C++ object
+        # (that crashed the process); the connection to a deleted receiver is simply dropped.
+        self._signals = _Signals()
         self._signals.done.connect(self._on_done)
         self._generation = 0
         self._running = False
