@@ -114,7 +114,9 @@ def _stratified_uniforms(rng: np.random.Generator, n: int) -> np.ndarray:
 # The normal quantile by interpolation in a fine table: uniform spacing in the body, log spacing
 # in both tails (numpy has no vectorised inverse normal CDF; this is accurate to ~1e-6 in z).
 _TAIL = np.logspace(-12, -3, 2000)
-_Z_TABLE_U = np.unique(np.concatenate((_TAIL, np.linspace(1e-3, 1 - 1e-3, 20001), 1 - _TAIL[::-1])))
+_Z_TABLE_U = np.sort(np.concatenate((_TAIL, np.linspace(1e-3, 1 - 1e-3, 20001), 1 - _TAIL[::-1])))
+# what np.unique gives, without the import of numpy.ma that np.unique costs (15 ms at start)
+_Z_TABLE_U = _Z_TABLE_U[np.concatenate(([True], np.diff(_Z_TABLE_U) > 0))]
 _Z_TABLE_Z = inv_cdf(_Z_TABLE_U)  # equal to NormalDist().inv_cdf at each point, vectorised
 
 
