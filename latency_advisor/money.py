@@ -280,7 +280,7 @@ def usd(value: float) -> str:
         return "$0"
     if v >= 1e6:
         text = f"${v / 1e6:.1f}M"
-    elif v >= 1e4:
+    elif v >= 1e5:
         text = f"${v / 1e3:.0f}k"
     elif v >= 1e3:
         text = f"${v / 1e3:.1f}k"

@@ -36,7 +36,7 @@ class RiskRow:
 
 
 RISK_TABLE: tuple[RiskRow, ...] = (
-    RiskRow("none", "0 % (answers unchanged)", 0.0, None),
+    RiskRow("none", "0 %, answers unchanged", 0.0, None),
     RiskRow("low", "up to 0.5 %", 0.5, 0.0),
     RiskRow("medium", "0.5–2 %", 2.0, 0.5),
     RiskRow("high", "2–5 % or more", 5.0, 2.0),
