@@ -283,7 +283,7 @@ def usd(value: float) -> str:
     elif v >= 1e5:
         text = f"${v / 1e3:.0f}k"
     elif v >= 1e3:
-        text = f"${v / 1e3:.1f}k"
+        text = f"${v / 1e3:.1f}".removesuffix(".0") + "k"
     elif v >= 10:
         text = f"${v:.0f}"
     else:

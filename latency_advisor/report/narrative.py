@@ -62,7 +62,8 @@ def recommended_option(a: Analysis, scenario: Scenario) -> Choice:
         return Choice(None, "")
     flagged = [i for i, o in enumerate(options) if getattr(o, "recommended", False)]
     if flagged:
-        return Choice(flagged[0], "the rule engine ranks it first for this path")
+        reason = getattr(options[flagged[0]], "recommended_reason", None)
+        return Choice(flagged[0], esc(reason) if reason else "the rule engine ranks it first")
     allowed = [i for i, o in enumerate(options) if _risk_allowed(o, scenario)]
     pool = allowed or list(range(len(options)))
     meeting = [i for i in pool if options[i].meets_sla]
@@ -180,6 +181,9 @@ def executive_summary(a: Analysis, scenario: Scenario, choice: Choice) -> list[s
         f"{1 - a.bottleneck.share:.0%}."
     )
     out.append("<b>Recommendation.</b> " + recommendation_paragraph(a, choice))
+    money = money_paragraph(a, choice)
+    if money:
+        out.append("<b>What it costs.</b> " + money)
     ask = decision_needed(a, choice)
     if ask:
         out.append("<b>The decision we need.</b> " + ask)
@@ -191,10 +195,18 @@ def decision_needed(a: Analysis, choice: Choice) -> str:
     if choice.index is None:
         return ""
     o = a.options[choice.index]
+    ox = o.model_extra or {}
+    from latency_advisor.money import usd_range
+
     asks = [f"approve about {days(o.effort_days)} of work on “{esc(o.name)}”"]
+    if o.effort_days[1] == 0:
+        asks = [f"confirm “{esc(o.name)}”"]
     if o.accuracy_risk != "none":
         asks.append(f"accept a {o.accuracy_risk} accuracy risk, checked before release")
-    if o.cost in ("medium", "high"):
+    monthly = ox.get("monthly_cost_usd")
+    if monthly is not None and monthly[1] > 0:
+        asks.append(f"accept a running cost change of {usd_range(*monthly, ' a month')}")
+    elif monthly is None and o.cost in ("medium", "high"):
         asks.append(f"accept a {o.cost} increase in running cost")
     text = "Please " + ", ".join(asks[:-1]) + (" and " if len(asks) > 1 else "") + asks[-1] + "."
     p = pct(a.sla.percentile)
@@ -208,6 +220,46 @@ def decision_needed(a: Analysis, choice: Choice) -> str:
     return text
 
 
+def running_cost_sentence(a: Analysis) -> str:
+    """Today's bill in one sentence, or empty when the analysis has no money figures."""
+    money = (a.model_extra or {}).get("running_cost")
+    if not money:
+        return ""
+    from latency_advisor.money import usd
+
+    per = money.get("per_1000_requests_usd")
+    return (
+        f"Today the path costs about <b>{usd(money['monthly_usd'])} a month</b>"
+        + (f" ({usd(per)} per 1,000 requests)" if per is not None else "")
+        + "."
+    )
+
+
+def money_paragraph(a: Analysis, choice: Choice) -> str:
+    """Today's bill and what the recommended option changes, in money and weeks."""
+    today = running_cost_sentence(a)
+    if not today or choice.index is None:
+        return ""
+    from latency_advisor.money import usd, usd_range
+
+    o = a.options[choice.index]
+    ox = o.model_extra or {}
+    if "monthly_cost_usd" not in ox:
+        return ""
+    lo, hi = o.effort_days
+    once = ox["one_off_cost_usd"]
+    weeks = (
+        "no engineering work"
+        if hi == 0
+        else f"about {lo / 5:.2g}–{hi / 5:.2g} engineer-weeks ({usd(once[0])}–{usd(once[1])})"
+    )
+    change = usd_range(*ox["monthly_cost_usd"], " a month")
+    return (
+        f"Today the path costs about {usd((a.model_extra or {})['running_cost']['monthly_usd'])} "
+        f"a month. “{esc(o.name)}” changes that by {change} and takes {weeks}."
+    )
+
+
 def recommendation_paragraph(a: Analysis, choice: Choice) -> str:
     p = pct(a.sla.percentile)
     if choice.index is not None:
@@ -217,17 +269,27 @@ def recommendation_paragraph(a: Analysis, choice: Choice) -> str:
         )
         reached = "meeting the target" if o.meets_sla else "still above the target"
         margin = a.sla.target_ms - o.projected_ms
-        thin = (
-            f" It leaves only {ms(margin)} of margin, less than the estimate's own uncertainty: "
-            "keep the next fix of the plan ready."
-            if o.meets_sla and margin < 0.1 * a.sla.target_ms
-            else ""
-        )
+        ox = o.model_extra or {}
+        sure = ox.get("meets_with_margin")
+        thin_margin = (sure is False) if isinstance(sure, bool) else margin < 0.1 * a.sla.target_ms
+        thin = ""
+        if o.meets_sla and thin_margin and "uncertainty" not in choice.reason:
+            thin = (
+                f" It leaves only {ms(margin)} of margin, less than the estimate's own "
+                "uncertainty: keep the next fix of the plan ready."
+            )
+        if ox.get("offline_evaluation"):
+            thin += " " + esc(ox["offline_evaluation"])
+        cost = f"running cost {o.cost}"
+        if "monthly_cost_usd" in ox:
+            from latency_advisor.money import usd_range
+
+            cost = f"running cost {usd_range(*ox['monthly_cost_usd'], ' a month')}"
         return (
             f"Take the option <b>“{esc(o.name)}”</b>: projected {p} {ms(o.projected_ms)} "
-            f"({reached}{perceived}), accuracy risk {o.accuracy_risk}, running cost "
-            f"{o.cost}, about {days(o.effort_days)} of work. We recommend it because "
-            f"{choice.reason}.{thin} Roll it out in stages behind the checks of the rollout plan."
+            f"({reached}{perceived}), accuracy risk {o.accuracy_risk}, {cost}, about "
+            f"{days(o.effort_days)} of work. We recommend it because {choice.reason}.{thin} "
+            "Roll it out in stages (section 5)."
         )
     if a.plan:
         n = steps_to_target(a)

@@ -362,8 +362,7 @@ def recommend(ctx: Context, pool: list[Bundle]) -> Bundle | None:
         )
         best.recommended_reason = (
             "none of the options meets the target with a margin larger than the estimate's "
-            f"uncertainty; this one comes closest ({state}, uncertainty "
-            f"±{best.uncertainty_ms:.0f} ms): plan the next fix, or discuss the target"
+            f"uncertainty, and this one comes closest ({state}, ±{best.uncertainty_ms:.0f} ms)"
         )
     best.recommended = True
     return best
@@ -449,11 +448,14 @@ def order_of(b: Bundle, order: list[str]) -> int:
 
 
 def _risk_words(risk: str) -> str:
-    return "no quality risk" if risk == "none" else f"{risk} quality risk"
+    return "same quality" if risk == "none" else f"{risk} accuracy risk"
 
 
 def name_options(ctx: Context, options: list[Bundle]) -> None:
-    """Names and the product manager's reason, computed from the final set so both stay true."""
+    """Names and the product manager's reason, computed from the final set so both stay true.
+
+    The why line says what the numbers beside it cannot: what the choice buys and what it asks.
+    """
     target = ctx.target
     meeting = [b for b in options if b.meets(target)]
     quickest = min(meeting, key=lambda b: (b.effort_mid, b.projected_ms)) if meeting else None
@@ -463,65 +465,53 @@ def name_options(ctx: Context, options: list[Bundle]) -> None:
         miss = (
             "the queue still cannot keep up"
             if not b.stable
-            else f"misses the target by {b.projected_ms - target:.0f} ms"
+            else f"{b.projected_ms - target:.0f} ms over the target"
         )
-        money = usd_range(*b.monthly_cost_usd, " a month")
-        days = f"{b.effort_days[0]:g}–{b.effort_days[1]:g} engineer-days"
+        spare = target - b.projected_ms
         if b.kind == "keep":
             b.name = "Keep today's path"
             b.why = (
-                f"Nothing to build or pay for: it already meets the target with "
-                f"{target - b.projected_ms:.0f} ms to spare."
+                f"Nothing to build or pay for: it already meets the target with {spare:.0f} ms "
+                "to spare."
                 if b.meets(target)
                 else "Nothing to build or pay for, but the target stays missed."
             )
         elif b.kind == "fewer_replicas":
             b.name = f"Run {b.replicas} replica{'s' * (b.replicas > 1)} instead of {ctx.replicas}"
             b.why = (
-                f"It {money} and still meets the target with "
-                f"{target - b.projected_ms:.0f} ms to spare at peak."
+                f"A lower bill for a config change; still {spare:.0f} ms under the target at "
+                "peak, with less room for traffic growth."
             )
         elif b.kind == "capacity":
             b.name = f"Add replicas: {ctx.replicas} → {b.replicas}"
-            b.why = (
-                f"No code change and no quality risk: {b.replicas - ctx.replicas} more "
-                f"replica(s) for {money}"
-                + ("; it meets the target." if b.meets(target) else f"; it still {miss}.")
+            b.why = f"No code change and answers unchanged: {b.replicas - ctx.replicas} more " + (
+                "replica(s) meet the target." if b.meets(target) else f"replica(s); still {miss}."
             )
         elif b is quickest:
-            b.name = f"Quickest to meet the target, {risk}"
-            b.why = f"The target soonest: {days}, running cost {money}."
+            b.name = f"Quickest to target, {risk}"
+            b.why = "Meets the target in the fewest engineer-days."
         elif ctx.streamed and b.perceived_ms is not None and "perceived" in b.roles:
-            b.name = "Perceived latency first: stream the answer"
+            b.name = "Perceived latency first (streaming)"
             b.why = (
-                f"Users see the answer begin after about {b.perceived_ms:.0f} ms within "
-                f"{days}; the full answer takes {b.projected_ms:.0f} ms."
+                f"Users see the answer begin after about {b.perceived_ms:.0f} ms, with answers "
+                "unchanged and little work; the full answer still takes longer."
             )
         elif ctx.met_today and b.meets(target):
-            lead = "Most headroom" if b is fastest else "More headroom"
-            b.name = f"{lead}, {risk}"
-            b.why = (
-                f"{target - b.projected_ms:.0f} ms under the target, room for traffic growth, "
-                f"for {days}; running cost {money}."
-            )
+            b.name = f"{'Most' if b is fastest else 'More'} headroom, {risk}"
+            b.why = f"{spare:.0f} ms under the target: room for traffic growth."
         elif b.meets(target):
-            lead = "Fastest" if b is fastest else "Meets the target"
-            b.name = f"{lead}, {risk}"
+            b.name = f"{'Fastest' if b is fastest else 'Meets the target'}, {risk}"
             b.why = (
-                f"The most headroom under the target ({target - b.projected_ms:.0f} ms) "
+                f"The most headroom under the target ({spare:.0f} ms)."
                 if b is fastest
-                else "Meets the target "
-            ) + (
-                f"for {days}; running cost {money}."
-                if b.accuracy_risk == "none"
-                else f"if a {b.accuracy_risk} accuracy risk is acceptable; {days}."
+                else f"Meets the target with {spare:.0f} ms to spare."
             )
         else:
             lead = "Same quality" if b.accuracy_risk == "none" else risk.capitalize()
             b.name = f"{lead}, {miss}"
-            b.why = f"Progress without the target: {days}; running cost {money}."
+            b.why = "Progress without reaching the target; a step on the way or a fallback."
         if b.offline_evaluation:
-            b.why += " It needs an offline accuracy check before rollout."
+            b.why += " Needs an offline accuracy check first."
     names: dict[str, int] = {}
     for b in options:
         names[b.name] = names.get(b.name, 0) + 1

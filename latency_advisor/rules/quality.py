@@ -74,7 +74,7 @@ def evaluation_step(budget_pct: float, rules: list[str]) -> str:
     named = ", ".join(rules)
     return (
         f"Offline evaluation before rollout: measure the accuracy drop of {named} on a held-out "
-        f"set (hard slices included) and ship only if it stays within {budget_pct:g} %."
+        f"set, hard slices included; ship only within {budget_pct:g} %."
     )
 
 
