@@ -201,17 +201,6 @@ def key_figures(a: Analysis, width: float) -> Table:
             + (str(c.replicas_needed_for_sla) if c.replicas_needed_for_sla else "none suffices"),
         ),
     ]
-    money = (a.model_extra or {}).get("running_cost")
-    if money:
-        from latency_advisor.money import usd
-
-        per = money.get("per_1000_requests_usd")
-        rows.append(
-            (
-                "Running cost today (a month / per 1,000 requests)",
-                f"{usd(money['monthly_usd'])} / " + (usd(per) if per is not None else "—"),
-            )
-        )
     return grid(["Figure", "Value"], rows, [width * 0.45, width * 0.55])
 
 
