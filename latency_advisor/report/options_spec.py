@@ -16,6 +16,7 @@ from latency_advisor.report.tables import (
     RISK_ORDER,
     effort_mid,
     format_cell,
+    option_money,
     pareto_front,
     pct_label,
 )
@@ -41,11 +42,13 @@ class OptionPoint:
     pareto: bool
     colour_index: int  # into Theme.series
     details: tuple[str, ...]  # the hover text, one line each, with the table's numbers
+    recommended: bool = False
 
     @property
     def label(self) -> str:
-        """The legend's entry: the number printed beside the point, then the name."""
-        return f"{self.number}. {self.name}"
+        """The legend's entry: the number printed beside the point, then the name (★ for the
+        recommended option)."""
+        return f"{self.number}. {self.name}" + (" ★" if self.recommended else "")
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,7 @@ def options_spec(analysis: Analysis) -> OptionsSpec:
             pareto=on_front,
             colour_index=i,
             details=_details(i + 1, o, on_front, pct, target),
+            recommended=bool((o.model_extra or {}).get("recommended")),
         )
         for i, (o, on_front) in enumerate(zip(options, front, strict=True))
     )
@@ -144,6 +148,7 @@ def _days(effort: tuple[float, float]) -> str:
 def _details(number: int, o: Option, on_front: bool, pct: str, target: float) -> tuple[str, ...]:
     """The hover text of one option: its numbers as the table prints them, and what they mean."""
     verdict = "meets" if o.meets_sla else "misses"
+    monthly, once = option_money(o)
     lines = [
         f"{number}. {o.name}",
         f"Projected {pct}: {format_cell(o.projected_ms)} ms ({verdict} the {fmt_ms(target)} SLA)",
@@ -153,12 +158,17 @@ def _details(number: int, o: Option, on_front: bool, pct: str, target: float) ->
     lines += [
         f"Accuracy risk: {o.accuracy_risk}",
         f"Effort: {_days(o.effort_days)} engineer-days",
-        f"Running cost: {'saves (cheaper to run)' if o.cost == 'saves' else o.cost}",
+        f"Running cost: {'saves (cheaper to run)' if o.cost == 'saves' else o.cost}"
+        + (f", {monthly} a month" if monthly != "—" else ""),
         "Pareto front: yes, no other option beats it on latency, risk and effort at once"
         if on_front
         else "Pareto front: no, another option is at least as good on latency, risk and effort",
     ]
-    return tuple(lines)
+    why = (o.model_extra or {}).get("why")
+    extra = [f"One-off cost: {once}"] if once != "—" else []
+    if isinstance(why, str) and why:
+        extra.append(f"Why pick it: {why}")
+    return tuple(lines[:-1] + extra + lines[-1:])
 
 
 def fan_out(groups: list[str], step: float = FAN_STEP) -> list[float]:

@@ -186,6 +186,7 @@ def options_table(analysis: Analysis) -> ChartTable:
                 f"{option.effort_days[0]:g}–{option.effort_days[1]:g}",
                 on_front,
                 *option_money(option),
+                bool((option.model_extra or {}).get("recommended", False)),
             )
         )
     return ChartTable(
@@ -201,6 +202,7 @@ def options_table(analysis: Analysis) -> ChartTable:
             "Pareto front",
             "Running cost / month",
             "One-off cost",
+            "Recommended",
         ),
         rows=rows,
     )

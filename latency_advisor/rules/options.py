@@ -133,7 +133,6 @@ def size_fixes(ctx: Context, chosen: list[Candidate], summary: str = "") -> Bund
     ends = [p.project([c.steps[e] for c in chosen]) for e in ("low", "high")]
     spread = sorted(x.ms if x.stable else float("inf") for x in ends)
     risk = RISKS[max(risk_rank(c.rule.spec.accuracy_risk) for c in chosen)]
-    word = COSTS[max(cost_rank(c.rule.spec.cost) for c in chosen)]
     effort = (
         sum(c.rule.spec.effort_days[0] for c in chosen),
         sum(c.rule.spec.effort_days[1] for c in chosen),
@@ -148,6 +147,8 @@ def size_fixes(ctx: Context, chosen: list[Candidate], summary: str = "") -> Bund
         effort = (effort[0] + quality.EVALUATION_DAYS[0], effort[1] + quality.EVALUATION_DAYS[1])
     from latency_advisor.rules.costing import replicas_after
 
+    monthly = monthly_change(chosen, ctx.prices, p)
+
     return Bundle(
         name="",
         summary=summary,
@@ -157,16 +158,27 @@ def size_fixes(ctx: Context, chosen: list[Candidate], summary: str = "") -> Bund
         perceived_ms=last.perceived_ms,
         stable=last.stable,
         accuracy_risk=risk,
-        cost=word,
+        cost=cost_word(monthly, ctx.prices.monthly_usd),
         effort_days=effort,
         within_quality_budget=quality.admits(ctx.budget_pct, risk),
         fixes=list(chosen),
         replicas=replicas_after(chosen, p),
         projected_range_ms=(min(spread[0], last.projected_ms), max(spread[1], last.projected_ms)),
-        monthly_cost_usd=monthly_change(chosen, ctx.prices, p),
+        monthly_cost_usd=monthly,
         one_off_cost_usd=ctx.prices.one_off(effort),
         offline_evaluation=evaluation,
     )
+
+
+def cost_word(monthly: tuple[float, float], today: float) -> str:
+    """The word scale of the public JSON, read from the money: the middle of the monthly change
+    against today's bill (within 1 %: none; up to 10 %: low; up to 30 %: medium)."""
+    share = (monthly[0] + monthly[1]) / 2.0 / max(today, 1e-9)
+    if share <= -0.01:
+        return "saves"
+    if share < 0.01:
+        return "none"
+    return "low" if share <= 0.1 else "medium" if share <= 0.3 else "high"
 
 
 def structural(ctx: Context, kind: str, replicas: int) -> Bundle:
@@ -178,10 +190,7 @@ def structural(ctx: Context, kind: str, replicas: int) -> Bundle:
         ms, stable = at_servers(p, replicas * ctx.concurrency)
     effort = (0.0, 0.0) if kind == "keep" else CAPACITY_EFFORT
     monthly = ctx.prices.monthly((replicas - ctx.replicas) * ctx.prices.replica_hour_usd)
-    word = "none" if replicas == ctx.replicas else ("saves" if replicas < ctx.replicas else "")
-    if not word:
-        share = monthly / max(ctx.prices.monthly_usd, 1e-9)
-        word = "low" if share <= 0.1 else "medium" if share <= 0.3 else "high"
+    word = cost_word((monthly, monthly), ctx.prices.monthly_usd)
     summary = {
         "keep": "no change: today's path and replicas",
         "fewer_replicas": f"scale in from {ctx.replicas} to {replicas} replicas at peak",
