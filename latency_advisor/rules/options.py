@@ -502,7 +502,7 @@ def name_options(ctx: Context, options: list[Bundle]) -> None:
         elif ctx.streamed and b.perceived_ms is not None and "perceived" in b.roles:
             b.name = "Perceived latency first (streaming)"
             b.why = (
-                f"Users see the answer begin after about {b.perceived_ms:.0f} ms, with answers "
+                f"Users see the answer begin after about {b.perceived_ms:,.0f} ms, with answers "
                 "unchanged and little work; the full answer still takes longer."
             )
         elif ctx.met_today and b.meets(target):
@@ -511,7 +511,7 @@ def name_options(ctx: Context, options: list[Bundle]) -> None:
         elif b.meets(target):
             b.name = f"{'Fastest' if b is fastest else 'Meets the target'}, {risk}"
             b.why = (
-                f"The most headroom under the target ({spare:.0f} ms)."
+                f"The most headroom under the target ({spare:,.0f} ms)."
                 if b is fastest
                 else f"Meets the target with {spare:.0f} ms to spare."
             )
