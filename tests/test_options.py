@@ -94,7 +94,7 @@ def assert_names_are_true(a: Analysis) -> None:
         if "Perceived latency first" in n:
             assert o.perceived_ms is not None and o.perceived_ms < o.projected_ms
             assert "stream-llm-tokens" in o.rules
-        if m := re.search(r"\((\d+) fixes, ", n):
+        if m := re.search(r"\((\d+) fix(?:es)?, ", n):
             assert len(o.rules) == int(m[1])
 
 

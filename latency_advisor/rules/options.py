@@ -526,7 +526,8 @@ def name_options(ctx: Context, options: list[Bundle]) -> None:
         names[b.name] = names.get(b.name, 0) + 1
     for b in options:
         if names[b.name] > 1:
-            b.name += f" ({len(b.rules)} fixes, {b.effort_days[0]:g}–{b.effort_days[1]:g} days)"
+            n = len(b.rules)
+            b.name += f" ({n} fix{'es' * (n != 1)}, {b.effort_days[0]:g}–{b.effort_days[1]:g} days)"
 
 
 def build_options(
