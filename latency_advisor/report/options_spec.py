@@ -118,6 +118,11 @@ def options_spec(analysis: Analysis) -> OptionsSpec:
     highest_effort = max((o.effort_days[1] for o in options), default=0.0)
     if options:
         title = f"{len(options)} option(s): projected {pct} against accuracy risk and effort"
+        money = (a.model_extra or {}).get("running_cost")
+        if money:
+            from latency_advisor.money import usd
+
+            title += f" · today {usd(money['monthly_usd'])} a month"
         empty = None
     else:
         title = "Options: none listed"

@@ -416,10 +416,10 @@ def select(ctx: Context, pool: list[Bundle]) -> list[Bundle]:
         "recommended",
         "keep",
         "fewer_replicas",
+        "capacity",
         "quickest",
         "no_quality_risk",
         "perceived",
-        "capacity",
     ]
     chosen: list[Bundle] = []
     for role in order:
