@@ -23,8 +23,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from latency_advisor.money import Prices, usd, usd_range
+from latency_advisor.money import prices as price_scenario
 from latency_advisor.rules import quality
-from latency_advisor.rules.costing import monthly_change
+from latency_advisor.rules.costing import monthly_change, replicas_after
 from latency_advisor.rules.engine import Candidate, Projector
 from latency_advisor.rules.plan import Stacked, is_perceived_only, order_fixes, stack
 from latency_advisor.rules.techniques import COSTS, RISKS, cost_rank, risk_rank
@@ -145,8 +146,6 @@ def size_fixes(ctx: Context, chosen: list[Candidate], summary: str = "") -> Bund
     evaluation = quality.evaluation_step(ctx.budget_pct, sorted(set(checked))) if checked else None
     if evaluation:
         effort = (effort[0] + quality.EVALUATION_DAYS[0], effort[1] + quality.EVALUATION_DAYS[1])
-    from latency_advisor.rules.costing import replicas_after
-
     monthly = monthly_change(chosen, ctx.prices, p)
 
     return Bundle(
@@ -541,8 +540,6 @@ def build_options(
 ) -> list[Bundle]:
     """At most four options for a decision maker, each sized in latency, risk, days and money."""
     if prices is None:
-        from latency_advisor.money import prices as price_scenario
-
         prices = price_scenario(projector.scenario)
     budget = projector.scenario.quality.max_accuracy_drop_pct if budget_pct is None else budget_pct
     ctx = Context(
