@@ -165,3 +165,24 @@ def test_a_negative_stage_price_exits_2_and_names_the_stage(
     path.write_text(text)
     assert main(["analyze", str(path)]) == 2
     assert "stages[0].cost.replica_hour_usd" in capsys.readouterr().err
+
+
+def test_analyze_json_carries_the_money_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    assert main(["analyze", str(EXAMPLES / "rag_assistant.yaml"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["running_cost"]["monthly_usd"] > 0
+    assert data["running_cost"]["per_1000_requests_usd"] > 0
+    assert 1 <= len(data["options"]) <= 4
+    for row in [*data["recommendations"], *data["options"]]:
+        for key in ("monthly_cost_usd", "one_off_cost_usd"):
+            lo, hi = row[key]
+            assert lo <= hi
+        assert row["cost"] in ("saves", "none", "low", "medium", "high")
+    assert [r["risk"] for r in data["quality_budget"]["risk_table"]] == [
+        "none",
+        "low",
+        "medium",
+        "high",
+    ]

@@ -9,15 +9,9 @@ from hypothesis import HealthCheck, given, settings
 
 from latency_advisor.analysis import Analysis, analyze, format_text
 from latency_advisor.money import prices
+from latency_advisor.rules.choice import are_close
 from latency_advisor.rules.engine import Projector
-from latency_advisor.rules.options import (
-    MAX_OPTIONS,
-    Bundle,
-    Context,
-    _close,
-    name_options,
-    select,
-)
+from latency_advisor.rules.options import MAX_OPTIONS, Bundle, Context, name_options, select
 from latency_advisor.rules.techniques import risk_rank
 from latency_advisor.scenario import Scenario, load_scenario, validate_scenario
 from tests.conftest import EXAMPLES
@@ -232,7 +226,7 @@ def test_close_options_merge_and_never_more_than_four_remain():
     assert not {"a", "a-twin"} <= names and not {"b", "b-twin"} <= names
     for i, x in enumerate(chosen):
         for y in chosen[i + 1 :]:
-            assert not _close(x, y, ctx.prices.monthly_usd)
+            assert not are_close(x, y, ctx.prices.monthly_usd)
     # the quickest to meet the target and the one with no quality risk stay
     assert "a" in names
     name_options(ctx, chosen)
@@ -245,5 +239,5 @@ def test_a_cost_difference_keeps_two_options_apart():
     today = ctx.prices.monthly_usd
     x = _bundle("x", 15.0)
     y = _bundle("y", 15.1, monthly=0.5 * today)
-    assert not _close(x, y, today)
-    assert _close(x, _bundle("z", 15.1, monthly=0.01 * today), today)
+    assert not are_close(x, y, today)
+    assert are_close(x, _bundle("z", 15.1, monthly=0.01 * today), today)

@@ -19,92 +19,42 @@ analysis says plainly that none does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
 
-from latency_advisor.money import Prices, usd, usd_range
+from latency_advisor.money import Prices
 from latency_advisor.money import prices as price_scenario
 from latency_advisor.rules import quality
+from latency_advisor.rules.bundle import (
+    MODEL_ERROR,
+    Bundle,
+    Context,
+    mark_pareto,
+    pareto_front,
+    summarize,
+)
+from latency_advisor.rules.choice import MAX_OPTIONS, name_options, select
 from latency_advisor.rules.costing import monthly_change, replicas_after
 from latency_advisor.rules.engine import Candidate, Projector
 from latency_advisor.rules.plan import Stacked, is_perceived_only, order_fixes, stack
-from latency_advisor.rules.techniques import COSTS, RISKS, cost_rank, risk_rank
+from latency_advisor.rules.techniques import RISKS, cost_rank, risk_rank
 
-MAX_OPTIONS = 4
 QUICK_EFFORT_DAYS = 5.0
-MODEL_ERROR = 0.05  # the latency model's own error: independent simulations agree within ~3-6 %
-CLOSE_LATENCY = 0.05  # options within 5 % on latency ...
-CLOSE_COST_SHARE = 0.05  # ... and within 5 % of today's monthly bill, same risk: one option
 MAX_GREEDY = 12
 OVERLAP_DISCOUNT = 0.5  # greedy ranking only: a second fix on a stage counts half
 CAPACITY_EFFORT = (0.5, 2.0)  # scaling a fleet out or in: configuration and a watched rollout
 
-
-@dataclass
-class Bundle:
-    name: str
-    summary: str
-    rules: list[str]
-    stages: list[str | None]
-    projected_ms: float
-    perceived_ms: float | None
-    stable: bool
-    accuracy_risk: str
-    cost: str
-    effort_days: tuple[float, float]
-    within_quality_budget: bool
-    pareto: bool = False
-    kind: str = "fixes"  # fixes | keep | fewer_replicas | capacity
-    fixes: list[Candidate] = field(default_factory=list, repr=False)
-    replicas: int = 0
-    projected_range_ms: tuple[float, float] = (0.0, 0.0)  # optimistic, conservative
-    monthly_cost_usd: tuple[float, float] = (0.0, 0.0)
-    one_off_cost_usd: tuple[float, float] = (0.0, 0.0)
-    offline_evaluation: str | None = None
-    why: str = ""
-    recommended: bool = False
-    recommended_reason: str = ""
-    roles: list[str] = field(default_factory=list)
-
-    @property
-    def uncertainty_ms(self) -> float:
-        return max(self.projected_range_ms[1] - self.projected_ms, MODEL_ERROR * self.projected_ms)
-
-    def meets(self, target: float) -> bool:
-        return self.stable and self.projected_ms <= target
-
-    def meets_with_margin(self, target: float) -> bool:
-        return self.stable and target - self.projected_ms > self.uncertainty_ms
-
-    @property
-    def effort_mid(self) -> float:
-        return (self.effort_days[0] + self.effort_days[1]) / 2.0
-
-    @property
-    def monthly_mid(self) -> float:
-        return (self.monthly_cost_usd[0] + self.monthly_cost_usd[1]) / 2.0
-
-
-@dataclass
-class Context:
-    """What every option is sized against."""
-
-    projector: Projector
-    prices: Prices
-    budget_pct: float
-    allowed: str
-    target: float
-    met_today: bool
-    replicas_for_sla: int | None
-    streamed: bool = False
-
-    @property
-    def replicas(self) -> int:
-        return self.projector.scenario.traffic.replicas
-
-    @property
-    def concurrency(self) -> int:
-        return self.projector.scenario.traffic.concurrency
+__all__ = [
+    "MAX_OPTIONS",
+    "MODEL_ERROR",
+    "Bundle",
+    "Context",
+    "build_options",
+    "mark_pareto",
+    "name_options",
+    "pareto_front",
+    "select",
+    "summarize",
+]
 
 
 # ------------------------------------------------------------------ sizing one bundle
@@ -334,201 +284,6 @@ def candidates(ctx: Context, cands: list[Candidate], plan: list[Stacked]) -> lis
     return unique
 
 
-# ------------------------------------------------------------------ choosing and naming
-
-
-def _choice_key(b: Bundle) -> tuple:
-    return (risk_rank(b.accuracy_risk), b.effort_mid, b.monthly_mid, b.projected_ms)
-
-
-def recommend(ctx: Context, pool: list[Bundle]) -> Bundle | None:
-    """The safest option that meets the target with margin; else the closest, said plainly."""
-    if not pool:
-        return None
-    sure = [b for b in pool if b.meets_with_margin(ctx.target)]
-    if sure:
-        best = min(sure, key=_choice_key)
-        spare = ctx.target - best.projected_ms
-        best.recommended_reason = (
-            f"it meets the target with {spare:.0f} ms to spare, more than the estimate's "
-            f"uncertainty (±{best.uncertainty_ms:.0f} ms), with the lowest accuracy risk, then "
-            "the least effort and running cost"
-        )
-    else:
-        best = min(
-            pool,
-            key=lambda b: (
-                b.uncertainty_ms - (ctx.target - b.projected_ms) if b.stable else float("inf"),
-                _choice_key(b),
-            ),
-        )
-        margin = ctx.target - best.projected_ms
-        state = (
-            f"it meets the target by only {margin:.0f} ms"
-            if best.meets(ctx.target)
-            else f"it misses the target by {-margin:.0f} ms"
-        )
-        best.recommended_reason = (
-            "none of the options meets the target with a margin larger than the estimate's "
-            f"uncertainty, and this one comes closest ({state}, ±{best.uncertainty_ms:.0f} ms)"
-        )
-    best.recommended = True
-    return best
-
-
-def _close(a: Bundle, b: Bundle, today_monthly: float) -> bool:
-    if a.accuracy_risk != b.accuracy_risk or a.stable != b.stable:
-        return False
-    if (a.perceived_ms is None) != (b.perceived_ms is None):
-        return False
-    scale = max(a.projected_ms, b.projected_ms, 1e-9)
-    cost_scale = max(today_monthly, 1.0)
-    return (
-        abs(a.projected_ms - b.projected_ms) <= CLOSE_LATENCY * scale
-        and abs(a.monthly_mid - b.monthly_mid) <= CLOSE_COST_SHARE * cost_scale
-    )
-
-
-def select(ctx: Context, pool: list[Bundle]) -> list[Bundle]:
-    """At most four distinct options: the protected roles first, close ones merged."""
-    target = ctx.target
-    meeting = [b for b in pool if b.meets(target)]
-    roles: dict[str, Bundle] = {}
-    best = recommend(ctx, pool)
-    if best is not None:
-        roles["recommended"] = best
-    for b in pool:
-        if b.kind in ("keep", "fewer_replicas", "capacity"):
-            roles.setdefault(b.kind, b)
-    if meeting:
-        roles["quickest"] = min(meeting, key=lambda b: (b.effort_mid, b.projected_ms))
-        safe = [b for b in meeting if b.accuracy_risk == "none"]
-        if safe:
-            roles["no_quality_risk"] = min(safe, key=lambda b: (b.effort_mid, b.projected_ms))
-    streamed = [b for b in pool if b.perceived_ms is not None and b.kind == "fixes"]
-    if ctx.streamed and streamed:
-        roles["perceived"] = min(streamed, key=lambda b: (b.effort_mid, b.perceived_ms or 0.0))
-    for role, b in roles.items():
-        if role not in b.roles:
-            b.roles.append(role)
-    order = [
-        "recommended",
-        "keep",
-        "fewer_replicas",
-        "capacity",
-        "quickest",
-        "no_quality_risk",
-        "perceived",
-    ]
-    chosen: list[Bundle] = []
-    for role in order:
-        b = roles.get(role)
-        if b is not None and b not in chosen and len(chosen) < MAX_OPTIONS:
-            chosen.append(b)
-    rest = sorted(
-        (b for b in pool if b not in chosen),
-        key=lambda b: (not b.meets(target), b.projected_ms, _choice_key(b)),
-    )
-    today = ctx.prices.monthly_usd
-    for b in rest:
-        if len(chosen) >= MAX_OPTIONS:
-            break
-        if not any(_close(b, c, today) or _dominates(c, b) for c in chosen):
-            chosen.append(b)
-    chosen.sort(key=lambda b: (not b.recommended, order_of(b, order), b.projected_ms))
-    return chosen
-
-
-def _dominates(a: Bundle, b: Bundle) -> bool:
-    """`a` is at least as good as `b` on latency, risk, effort and money: `b` adds nothing."""
-    return (
-        a.stable >= b.stable
-        and a.projected_ms <= b.projected_ms
-        and risk_rank(a.accuracy_risk) <= risk_rank(b.accuracy_risk)
-        and a.effort_mid <= b.effort_mid
-        and a.monthly_mid <= b.monthly_mid
-        and (b.perceived_ms is None or (a.perceived_ms or a.projected_ms) <= b.perceived_ms)
-    )
-
-
-def order_of(b: Bundle, order: list[str]) -> int:
-    return min((order.index(r) for r in b.roles if r in order), default=len(order))
-
-
-def _risk_words(risk: str) -> str:
-    return "same quality" if risk == "none" else f"{risk} accuracy risk"
-
-
-def name_options(ctx: Context, options: list[Bundle]) -> None:
-    """Names and the product manager's reason, computed from the final set so both stay true.
-
-    The why line says what the numbers beside it cannot: what the choice buys and what it asks.
-    """
-    target = ctx.target
-    meeting = [b for b in options if b.meets(target)]
-    quickest = min(meeting, key=lambda b: (b.effort_mid, b.projected_ms)) if meeting else None
-    fastest = min(options, key=lambda b: (b.projected_ms, b.effort_mid)) if options else None
-    for b in options:
-        risk = _risk_words(b.accuracy_risk)
-        miss = (
-            "the queue still cannot keep up"
-            if not b.stable
-            else f"{b.projected_ms - target:.0f} ms over the target"
-        )
-        spare = target - b.projected_ms
-        if b.kind == "keep":
-            b.name = "Keep today's path"
-            b.why = (
-                f"Nothing to build or pay for: it already meets the target with {spare:.0f} ms "
-                "to spare."
-                if b.meets(target)
-                else "Nothing to build or pay for, but the target stays missed."
-            )
-        elif b.kind == "fewer_replicas":
-            b.name = f"Run {b.replicas} replica{'s' * (b.replicas > 1)} instead of {ctx.replicas}"
-            b.why = (
-                f"A lower bill for a config change; still {spare:.0f} ms under the target at "
-                "peak, with less room for traffic growth."
-            )
-        elif b.kind == "capacity":
-            b.name = f"Add replicas: {ctx.replicas} → {b.replicas}"
-            b.why = f"No code change and answers unchanged: {b.replicas - ctx.replicas} more " + (
-                "replica(s) meet the target." if b.meets(target) else f"replica(s); still {miss}."
-            )
-        elif b is quickest:
-            b.name = f"Quickest to target, {risk}"
-            b.why = "Meets the target in the fewest engineer-days."
-        elif ctx.streamed and b.perceived_ms is not None and "perceived" in b.roles:
-            b.name = "Perceived latency first (streaming)"
-            b.why = (
-                f"Users see the answer begin after about {b.perceived_ms:,.0f} ms, with answers "
-                "unchanged and little work; the full answer still takes longer."
-            )
-        elif ctx.met_today and b.meets(target):
-            b.name = f"{'Most' if b is fastest else 'More'} headroom, {risk}"
-            b.why = f"{spare:.0f} ms under the target: room for traffic growth."
-        elif b.meets(target):
-            b.name = f"{'Fastest' if b is fastest else 'Meets the target'}, {risk}"
-            b.why = (
-                f"The most headroom under the target ({spare:,.0f} ms)."
-                if b is fastest
-                else f"Meets the target with {spare:.0f} ms to spare."
-            )
-        else:
-            lead = "Same quality" if b.accuracy_risk == "none" else risk.capitalize()
-            b.name = f"{lead}, {miss}"
-            b.why = "Progress without reaching the target; a step on the way or a fallback."
-        if b.offline_evaluation:
-            b.why += " Needs an offline accuracy check first."
-    names: dict[str, int] = {}
-    for b in options:
-        names[b.name] = names.get(b.name, 0) + 1
-    for b in options:
-        if names[b.name] > 1:
-            n = len(b.rules)
-            b.name += f" ({n} fix{'es' * (n != 1)}, {b.effort_days[0]:g}–{b.effort_days[1]:g} days)"
-
-
 def build_options(
     cands: list[Candidate],
     projector: Projector,
@@ -559,75 +314,3 @@ def build_options(
     name_options(ctx, options)
     mark_pareto(options)
     return options
-
-
-def describe_money(b: Bundle) -> str:
-    """Running and one-off cost in a few words, for the text output and the talk track."""
-    one_off = b.one_off_cost_usd
-    build = (
-        usd(one_off[0])
-        if round(one_off[0]) == round(one_off[1])
-        else (f"{usd(one_off[0])}–{usd(one_off[1])}")
-    )
-    return f"{usd_range(*b.monthly_cost_usd, ' a month')}; {build} one-off"
-
-
-# ------------------------------------------------------------------ Pareto front
-
-
-def summarize(name: str, summary: str, stacked: list[Stacked], allowed: str, base_ms: float):
-    """A plan prefix as a bundle (for the Pareto front over the options and the plan)."""
-    if not stacked:
-        return Bundle(name, summary, [], [], base_ms, None, True, "none", "none", (0, 0), True)
-    last = stacked[-1]
-    assert last.projected_ms is not None
-    specs = [s.cand.rule.spec for s in stacked]
-    risk = RISKS[max(risk_rank(s.accuracy_risk) for s in specs)]
-    cost = COSTS[max(cost_rank(s.cost) for s in specs)]
-    effort = (sum(s.effort_days[0] for s in specs), sum(s.effort_days[1] for s in specs))
-    return Bundle(
-        name=name,
-        summary=summary,
-        rules=[s.cand.rule.id for s in stacked],
-        stages=[s.cand.stage for s in stacked],
-        projected_ms=last.projected_ms,
-        perceived_ms=last.perceived_ms,
-        stable=last.stable,
-        accuracy_risk=risk,
-        cost=cost,
-        effort_days=effort,
-        within_quality_budget=risk_rank(risk) <= risk_rank(allowed),
-    )
-
-
-def _point(b: Bundle) -> tuple[float, int, float]:
-    return (round(b.projected_ms, 6), risk_rank(b.accuracy_risk), sum(b.effort_days) / 2.0)
-
-
-def mark_pareto(bundles: Sequence[Bundle]) -> list[Bundle]:
-    """Flag the bundles no other bundle beats on latency, accuracy risk and effort at once."""
-    points = [_point(b) for b in bundles]
-    for i, b in enumerate(bundles):
-        p = points[i]
-        b.pareto = not any(
-            all(q[k] <= p[k] for k in range(3)) and q != p for j, q in enumerate(points) if j != i
-        )
-    return [b for b in bundles if b.pareto]
-
-
-def pareto_front(bundles: list[Bundle], plan: list[Stacked], allowed: str, base_ms: float):
-    """The front over the options and every prefix of the plan."""
-    pool = list(bundles)
-    for i in range(len(plan)):
-        pool.append(
-            summarize(
-                f"Plan steps 1–{i + 1}", "a prefix of the plan", plan[: i + 1], allowed, base_ms
-            )
-        )
-    front = mark_pareto([replace(b) for b in pool])
-    front.sort(key=lambda b: (b.projected_ms, risk_rank(b.accuracy_risk)))
-    dedup: list[Bundle] = []
-    for b in front:
-        if all(_point(b) != _point(d) for d in dedup):
-            dedup.append(b)
-    return dedup
