@@ -276,8 +276,10 @@ def usd(value: float) -> str:
     """Money as a reader says it: $1,234 or $12.5k or $1.2M; a negative figure is a saving."""
     sign = "−" if value < 0 else ""
     v = abs(value)
-    if v < 0.005:
+    if v == 0:
         return "$0"
+    if v < 0.01:
+        return f"{sign}${v:.2g}"
     if v >= 1e6:
         text = f"${v / 1e6:.1f}M"
     elif v >= 1e5:

@@ -54,6 +54,14 @@ def scorer(target: float, peak: float, replicas: int, budget: float = 1.0, conc:
     )
 
 
+def effort(o) -> float:
+    return sum(o.effort_days) / 2
+
+
+def monthly(o) -> float:
+    return sum(extra(o)["monthly_cost_usd"]) / 2
+
+
 def assert_names_are_true(a: Analysis) -> None:
     """Every claim an option's name makes, checked against its own numbers and the others'."""
     target = a.sla.target_ms
@@ -90,6 +98,10 @@ def assert_names_are_true(a: Analysis) -> None:
             assert "stream-llm-tokens" in o.rules
         if m := re.search(r"\((\d+) fix(?:es)?, ", n):
             assert len(o.rules) == int(m[1])
+        for claim, key in ((", less work", effort), (", cheaper to run", monthly)):
+            if n.endswith(claim):
+                twins = [x for x in options if x.name.startswith(n.removesuffix(claim))]
+                assert len(twins) > 1 and key(o) == min(key(x) for x in twins)
 
 
 def assert_well_formed(a: Analysis, s: Scenario) -> None:

@@ -200,10 +200,25 @@ def name_options(ctx: Context, options: list[Bundle]) -> None:
             b.why = "Progress without reaching the target; a step on the way or a fallback."
         if b.offline_evaluation:
             b.why += " Needs an offline accuracy check first."
-    names: dict[str, int] = {}
+    _tell_apart(options)
+
+
+def _tell_apart(options: list[Bundle]) -> None:
+    """Options that got the same name say what sets them apart: less work, cheaper
+    to run, or their size."""
+    groups: dict[str, list[Bundle]] = {}
     for b in options:
-        names[b.name] = names.get(b.name, 0) + 1
-    for b in options:
-        if names[b.name] > 1:
-            n = len(b.rules)
-            b.name += f" ({n} fix{'es' * (n != 1)}, {b.effort_days[0]:g}–{b.effort_days[1]:g} days)"
+        groups.setdefault(b.name, []).append(b)
+    for name, group in groups.items():
+        if len(group) < 2:
+            continue
+        least_work = min(group, key=lambda b: (b.effort_mid, b.monthly_mid))
+        cheapest = min(group, key=lambda b: (b.monthly_mid, b.effort_mid))
+        for b in group:
+            if b is least_work:
+                b.name = f"{name}, less work"
+            elif b is cheapest and b.monthly_mid < least_work.monthly_mid:
+                b.name = f"{name}, cheaper to run"
+            else:
+                n = len(b.rules)
+                b.name = f"{name} ({n} fix{'es' * (n != 1)}, {b.effort_mid:g} days)"
