@@ -253,3 +253,16 @@ def test_a_cost_difference_keeps_two_options_apart():
     y = _bundle("y", 15.1, monthly=0.5 * today)
     assert not are_close(x, y, today)
     assert are_close(x, _bundle("z", 15.1, monthly=0.01 * today), today)
+
+
+def test_the_report_says_what_it_costs_and_offers_the_cheaper_way_when_the_target_is_met():
+    from latency_advisor.report.narrative import executive_summary, recommended_option
+
+    s = scorer(target=200, peak=20, replicas=8)
+    a = analyze(s)
+    choice = recommended_option(a, s)
+    assert a.options[choice.index].name == "Keep today's path"
+    said = " ".join(executive_summary(a, s, choice))
+    assert "<b>What it costs.</b> Today the path costs about $" in said
+    fewer = next(o for o in a.options if extra(o)["kind"] == "fewer_replicas")
+    assert f"To spend less instead, “{fewer.name}” saves about $" in said

@@ -119,10 +119,32 @@ def why_not(a: Analysis, scenario: Scenario, choice: Choice) -> list[tuple[str, 
             )
         if COST_ORDER.index(option.cost) > COST_ORDER.index(chosen.cost):
             reasons.append(f"higher running cost ({option.cost} against {chosen.cost})")
+        if (
+            option.meets_sla
+            and (option.model_extra or {}).get("meets_with_margin") is False
+            and (chosen.model_extra or {}).get("meets_with_margin")
+        ):
+            reasons.insert(0, "its margin under the target is within the estimate's uncertainty")
         if not reasons:
             reasons.append("a close alternative; the recommendation wins on the order above")
-        out.append((esc(option.name), "; ".join(reasons) + "."))
+        text = "; ".join(reasons)
+        saving = _monthly_mid(chosen) - _monthly_mid(option)
+        if saving > 0.01 * _today(a):
+            from latency_advisor.money import usd
+
+            text = f"it would cost about {usd(saving)} a month less, but: {text}"
+        out.append((esc(option.name), text + "."))
     return out
+
+
+def _monthly_mid(option: Option) -> float:
+    monthly = (option.model_extra or {}).get("monthly_cost_usd") or (0.0, 0.0)
+    return (monthly[0] + monthly[1]) / 2.0
+
+
+def _today(a: Analysis) -> float:
+    money = (a.model_extra or {}).get("running_cost") or {}
+    return float(money.get("monthly_usd", 0.0))
 
 
 def steps_to_target(a: Analysis) -> int | None:
@@ -254,10 +276,18 @@ def money_paragraph(a: Analysis, choice: Choice) -> str:
         else f"about {lo / 5:.2g}–{hi / 5:.2g} engineer-weeks ({usd(once[0])}–{usd(once[1])})"
     )
     change = usd_range(*ox["monthly_cost_usd"], " a month")
-    return (
+    text = (
         f"Today the path costs about {usd((a.model_extra or {})['running_cost']['monthly_usd'])} "
         f"a month. “{esc(o.name)}” changes that by {change} and takes {weeks}."
     )
+    savers = [x for x in a.options if x is not o and x.meets_sla and _monthly_mid(x) < 0]
+    if savers and _monthly_mid(o) >= 0:
+        best = min(savers, key=_monthly_mid)
+        text += (
+            f" To spend less instead, “{esc(best.name)}” saves about "
+            f"{usd(-_monthly_mid(best))} a month and still meets the target."
+        )
+    return text
 
 
 def recommendation_paragraph(a: Analysis, choice: Choice) -> str:
@@ -285,6 +315,12 @@ def recommendation_paragraph(a: Analysis, choice: Choice) -> str:
             from latency_advisor.money import usd_range
 
             cost = f"running cost {usd_range(*ox['monthly_cost_usd'], ' a month')}"
+        if o.effort_days[1] == 0 and not o.rules and o.meets_sla:
+            return (
+                f"<b>“{esc(o.name)}”</b>: the {p} of {ms(o.projected_ms)} meets the target with "
+                f"{ms(margin)} to spare, with nothing to build or pay for. We recommend it "
+                f"because {choice.reason}. Re-run this analysis when traffic grows."
+            )
         return (
             f"Take the option <b>“{esc(o.name)}”</b>: projected {p} {ms(o.projected_ms)} "
             f"({reached}{perceived}), accuracy risk {o.accuracy_risk}, {cost}, about "
