@@ -34,7 +34,7 @@ from latency_advisor.rules.bundle import (
 )
 from latency_advisor.rules.choice import MAX_OPTIONS, name_options, select
 from latency_advisor.rules.costing import monthly_change, replicas_after
-from latency_advisor.rules.engine import Candidate, Projector
+from latency_advisor.rules.engine import TARGET_UTILIZATION, Candidate, Projector
 from latency_advisor.rules.plan import Stacked, is_perceived_only, order_fixes, stack
 from latency_advisor.rules.techniques import RISKS, cost_rank, risk_rank
 
@@ -42,6 +42,9 @@ QUICK_EFFORT_DAYS = 5.0
 MAX_GREEDY = 12
 OVERLAP_DISCOUNT = 0.5  # greedy ranking only: a second fix on a stage counts half
 CAPACITY_EFFORT = (0.5, 2.0)  # scaling a fleet out or in: configuration and a watched rollout
+# a resized fleet stays at or below this peak utilization: above it the queue's tail grows
+# steeply and the formulas understate it (the engine sizes capacity to the same figure)
+MAX_UTILIZATION = TARGET_UTILIZATION
 
 __all__ = [
     "MAX_OPTIONS",
@@ -60,8 +63,9 @@ __all__ = [
 # ------------------------------------------------------------------ sizing one bundle
 
 
-def at_servers(projector: Projector, servers: int) -> tuple[float, bool]:
-    """Today's path at peak on another number of servers (replicas × concurrency)."""
+def at_servers(projector: Projector, servers: int) -> tuple[float, bool, float]:
+    """Today's path at peak on another number of servers (replicas × concurrency): the
+    latency at the SLA percentile, whether the queue keeps up, and the utilization."""
     est = projector.model.estimate(
         projector.rps,
         servers,
@@ -70,7 +74,8 @@ def at_servers(projector: Projector, servers: int) -> tuple[float, bool]:
         with_shares=False,
         with_percentiles=False,
     )
-    return projector.current * est.at_percentile_ms / projector.base_ms, est.stable
+    ms = projector.current * est.at_percentile_ms / projector.base_ms
+    return ms, est.stable, est.utilization
 
 
 def size_fixes(ctx: Context, chosen: list[Candidate], summary: str = "") -> Bundle:
@@ -136,7 +141,7 @@ def structural(ctx: Context, kind: str, replicas: int) -> Bundle:
     if replicas == ctx.replicas:
         ms, stable = p.current, p.base_stable
     else:
-        ms, stable = at_servers(p, replicas * ctx.concurrency)
+        ms, stable, _busy = at_servers(p, replicas * ctx.concurrency)
     effort = (0.0, 0.0) if kind == "keep" else CAPACITY_EFFORT
     monthly = ctx.prices.monthly((replicas - ctx.replicas) * ctx.prices.replica_hour_usd)
     word = cost_word((monthly, monthly), ctx.prices.monthly_usd)
@@ -167,12 +172,22 @@ def structural(ctx: Context, kind: str, replicas: int) -> Bundle:
 
 def fewest_replicas(ctx: Context, lowest: int, highest: int) -> int | None:
     """The fewest replicas in [lowest, highest] on which today's path meets the target with
-    the model's margin, or None."""
-    for n in range(max(lowest, 1), highest + 1):
-        ms, stable = at_servers(ctx.projector, n * ctx.concurrency)
-        if stable and ms * (1 + MODEL_ERROR) < ctx.target:
-            return n
-    return None
+    the model's margin at no more than MAX_UTILIZATION, or None."""
+
+    def ok(n: int) -> bool:
+        ms, stable, busy = at_servers(ctx.projector, n * ctx.concurrency)
+        return stable and busy <= MAX_UTILIZATION and ms * (1 + MODEL_ERROR) < ctx.target
+
+    lo, hi = max(lowest, 1), highest
+    if lo > hi or not ok(hi):
+        return None
+    while lo < hi:  # more replicas never make the tail longer: bisect
+        mid = (lo + hi) // 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 # ------------------------------------------------------------------ candidate bundles
