@@ -266,3 +266,16 @@ def test_the_report_says_what_it_costs_and_offers_the_cheaper_way_when_the_targe
     assert "<b>What it costs.</b> Today the path costs about $" in said
     fewer = next(o for o in a.options if extra(o)["kind"] == "fewer_replicas")
     assert f"To spend less instead, “{fewer.name}” saves about $" in said
+
+
+@pytest.mark.parametrize("budget", [0.0, 0.1, 0.3, 0.5, 1.0, 1.9, 2.0, 4.9, 5.0, 10.0])
+def test_the_risk_table_agrees_with_the_engines_quality_budget(budget):
+    from latency_advisor.rules import quality
+    from latency_advisor.rules.techniques import allowed_risk
+
+    assert quality.highest_admitted(budget) == allowed_risk(budget)
+    for row in quality.RISK_TABLE:
+        if quality.admits_outright(budget, row.risk):
+            assert quality.admits(budget, row.risk)
+    # a 1 % budget admits medium risk only with an offline evaluation (issue #15)
+    assert quality.needs_evaluation(1.0, "medium") and not quality.admits_outright(1.0, "medium")
