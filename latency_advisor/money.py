@@ -114,13 +114,17 @@ class Prices:
         share = min(1.0, self.average_rps / self.peak_rps)
         return HOURS_PER_MONTH * max(share, 1.0 / self.replicas)
 
-    def monthly(self, peak_hour_usd: float) -> float:
-        """A month's cost of something that costs `peak_hour_usd` per hour at peak."""
-        return peak_hour_usd * self.month_factor
+    def fleet_monthly(self, replicas: int, replica_hour_usd: float) -> float:
+        """A month's cost of a fleet of `replicas` at peak that follows traffic (never fewer
+        than one replica running)."""
+        if self.peak_rps <= 0:
+            return replicas * replica_hour_usd * HOURS_PER_MONTH
+        share = min(1.0, self.average_rps / self.peak_rps)
+        return replica_hour_usd * HOURS_PER_MONTH * max(replicas * share, 1.0)
 
     @property
     def monthly_usd(self) -> float:
-        return self.monthly(self.replicas * self.replica_hour_usd)
+        return self.fleet_monthly(self.replicas, self.replica_hour_usd)
 
     @property
     def requests_per_month(self) -> float:

@@ -119,12 +119,18 @@ def why_not(a: Analysis, scenario: Scenario, choice: Choice) -> list[tuple[str, 
             )
         if COST_ORDER.index(option.cost) > COST_ORDER.index(chosen.cost):
             reasons.append(f"higher running cost ({option.cost} against {chosen.cost})")
-        if (
-            option.meets_sla
-            and (option.model_extra or {}).get("meets_with_margin") is False
-            and (chosen.model_extra or {}).get("meets_with_margin")
-        ):
-            reasons.insert(0, "its margin under the target is within the estimate's uncertainty")
+        target = a.sla.target_ms
+        if option.meets_sla and chosen.meets_sla and option.projected_ms > chosen.projected_ms:
+            thin = (
+                ", within the estimate's uncertainty"
+                if (option.model_extra or {}).get("meets_with_margin") is False
+                else ""
+            )
+            reasons.insert(
+                0,
+                f"a thinner margin under the target ({ms(target - option.projected_ms)} against "
+                f"{ms(target - chosen.projected_ms)}{thin})",
+            )
         if not reasons:
             reasons.append("a close alternative; the recommendation wins on the order above")
         text = "; ".join(reasons)

@@ -17,6 +17,11 @@ CLOSE_LATENCY = 0.05  # options within 5 % on latency ...
 CLOSE_COST_SHARE = 0.05  # ... and within 5 % of today's monthly bill, same risk: one option
 
 
+def streams_sooner(b: Bundle) -> bool:
+    """The first output comes clearly before the whole answer (a perceived-latency option)."""
+    return b.perceived_ms is not None and b.perceived_ms < (1 - CLOSE_LATENCY) * b.projected_ms
+
+
 def _choice_key(b: Bundle) -> tuple:
     return (risk_rank(b.accuracy_risk), b.effort_mid, b.monthly_mid, b.projected_ms)
 
@@ -85,7 +90,7 @@ def select(ctx: Context, pool: list[Bundle]) -> list[Bundle]:
         safe = [b for b in meeting if b.accuracy_risk == "none"]
         if safe:
             roles["no_quality_risk"] = min(safe, key=lambda b: (b.effort_mid, b.projected_ms))
-    streamed = [b for b in pool if b.perceived_ms is not None and b.kind == "fixes"]
+    streamed = [b for b in pool if b.kind == "fixes" and streams_sooner(b)]
     if ctx.streamed and streamed:
         roles["perceived"] = min(streamed, key=lambda b: (b.effort_mid, b.perceived_ms or 0.0))
     for role, b in roles.items():
@@ -178,7 +183,7 @@ def name_options(ctx: Context, options: list[Bundle]) -> None:
         elif b is quickest:
             b.name = f"Quickest to target, {risk}"
             b.why = "Meets the target in the fewest engineer-days."
-        elif ctx.streamed and b.perceived_ms is not None and "perceived" in b.roles:
+        elif ctx.streamed and streams_sooner(b) and "perceived" in b.roles:
             b.name = "Perceived latency first (streaming)"
             b.why = (
                 f"Users see the answer begin after about {b.perceived_ms:,.0f} ms, with answers "

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import product
 
-from latency_advisor.money import CPU_REPLICA, DEFAULT_GPU, PRICE_TABLE, Prices
+from latency_advisor.money import CPU_REPLICA, DEFAULT_GPU, HOURS_PER_MONTH, PRICE_TABLE, Prices
 from latency_advisor.rules.engine import Candidate, Projector
 
 # share of what a fix touches that its cost word adds to the bill at peak: [low, high]
@@ -49,7 +49,7 @@ def replicas_after(fixes: Sequence[Candidate], projector: Projector) -> int:
     return replicas
 
 
-def _peak_hour(
+def _month(
     fixes: Sequence[Candidate],
     prices: Prices,
     projector: Projector,
@@ -57,7 +57,7 @@ def _peak_hour(
     word_end: int,
     replicas: int,
 ) -> float:
-    """The fleet's price per hour at peak after the bundle, at one end of every range."""
+    """The month's bill after the bundle, at one end of every range."""
     left = {s.stage: 1.0 for s in prices.stages}
     gpus = {s.stage: 1.0 for s in prices.stages}
     added_per_replica = 0.0
@@ -87,7 +87,11 @@ def _peak_hour(
             whole = spec.level == "system" or c.stage is None
             added_per_replica += share * (prices.replica_hour_usd if whole else touched)
     per_replica = sum(s.usd_per_hour * left[s.stage] * gpus[s.stage] for s in prices.stages)
-    return replicas * (per_replica + added_per_replica) + added_once
+    # the fleet follows traffic; a cache node runs all month
+    return (
+        prices.fleet_monthly(replicas, per_replica + added_per_replica)
+        + added_once * HOURS_PER_MONTH
+    )
 
 
 def monthly_change(
@@ -98,9 +102,9 @@ def monthly_change(
 ) -> tuple[float, float]:
     """[low, high] change of the monthly bill (negative: a saving) after the bundle."""
     n = replicas if replicas is not None else replicas_after(fixes, projector)
-    today = prices.replicas * prices.replica_hour_usd
+    today = prices.monthly_usd
     outcomes = [
-        prices.monthly(_peak_hour(fixes, prices, projector, end, w, n) - today)
+        _month(fixes, prices, projector, end, w, n) - today
         for end, w in product(("low", "high"), (0, 1))
     ]
     lo, hi = min(outcomes), max(outcomes)

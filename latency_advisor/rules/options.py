@@ -143,7 +143,8 @@ def structural(ctx: Context, kind: str, replicas: int) -> Bundle:
     else:
         ms, stable, _busy = at_servers(p, replicas * ctx.concurrency)
     effort = (0.0, 0.0) if kind == "keep" else CAPACITY_EFFORT
-    monthly = ctx.prices.monthly((replicas - ctx.replicas) * ctx.prices.replica_hour_usd)
+    price = ctx.prices.replica_hour_usd
+    monthly = ctx.prices.fleet_monthly(replicas, price) - ctx.prices.monthly_usd
     word = cost_word((monthly, monthly), ctx.prices.monthly_usd)
     summary = {
         "keep": "no change: today's path and replicas",
@@ -255,8 +256,9 @@ def candidates(ctx: Context, cands: list[Candidate], plan: list[Stacked]) -> lis
     if ctx.met_today:
         out.append(structural(ctx, "keep", ctx.replicas))
         fewer = fewest_replicas(ctx, 1, ctx.replicas - 1)
-        if fewer is not None:
-            out.append(structural(ctx, "fewer_replicas", fewer))
+        scaled_in = structural(ctx, "fewer_replicas", fewer) if fewer is not None else None
+        if scaled_in is not None and scaled_in.monthly_cost_usd[1] < 0:  # only if it saves
+            out.append(scaled_in)
     if ctx.replicas_for_sla is not None and ctx.replicas_for_sla > ctx.replicas:
         cap = fewest_replicas(ctx, ctx.replicas_for_sla, 2 * ctx.replicas_for_sla + 4)
         out.append(structural(ctx, "capacity", cap or ctx.replicas_for_sla))
