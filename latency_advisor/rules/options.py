@@ -217,10 +217,12 @@ def greedy(ctx: Context, pool: list[Candidate], per_day: bool = True) -> list[Ca
         chosen = trial
         if best.stage is not None:
             left[best.stage] = left.get(best.stage, 1.0) * OVERLAP_DISCOUNT
-        sized = size_fixes(ctx, chosen)
-        if sized.meets_with_margin(ctx.target):
+        mid = ctx.projector.project([c.steps["mid"] for c in chosen])
+        if not (mid.stable and mid.ms <= ctx.target):
+            continue  # not there yet: the conservative end is not needed (one what-if per step)
+        if size_fixes(ctx, chosen).meets_with_margin(ctx.target):
             return chosen
-        if first_met is None and sized.meets(ctx.target):
+        if first_met is None:
             first_met = list(chosen)
     # no margin anywhere: the shortest run that meets the target at all, else everything tried
     return first_met if first_met is not None else chosen
