@@ -556,21 +556,79 @@ def _advice_lines(a: Analysis, pct: str) -> list[str]:
                 _duration(step.projected_ms / 1000) if job else fmt_ms(step.projected_ms)
             )
             lines.append(f"  + {step.rule:<{width}} → {figure}{perceived_ms}{mark}")
+    lines += _option_lines(a, pct)
+    return lines
+
+
+def _option_lines(a: Analysis, pct: str) -> list[str]:
+    """Today's bill, the options in money and weeks, and the accuracy budget's risk table."""
+    from latency_advisor.money import usd, usd_range
+
+    extra = a.model_extra or {}
+    lines: list[str] = []
+    money = extra.get("running_cost")
+    if money:
+        per = money.get("per_1000_requests_usd")
+        lines += [
+            "",
+            f"Running cost today: {usd(money['monthly_usd'])} a month"
+            + (f", {usd(per)} per 1,000 requests" if per is not None else "")
+            + f" (average {money['average_rps']:g} requests/s; {money['replicas_at_peak']} "
+            f"replica(s) at {usd(money['replica_hour_usd'])}/hour at peak)",
+        ]
     if a.options:
-        lines += ["", "Options for a decision maker:"]
+        lines += ["", "Options for a decision maker (★ recommended):"]
         for o in a.options:
             ox = o.model_extra or {}
+            mark = "★" if ox.get("recommended") else "•"
             perceived = (
                 f", first output {fmt_ms(o.perceived_ms)}" if o.perceived_ms is not None else ""
             )
-            verdict = "meets the SLA" if o.meets_sla else "misses the SLA"
-            front = " · Pareto-optimal" if ox.get("pareto") else ""
-            budget = "" if ox.get("within_quality_budget", True) else " · beyond the quality budget"
-            lines.append(
-                f"  • {o.name}: {fmt_ms(o.projected_ms)}{perceived} ({verdict}); accuracy risk "
-                f"{o.accuracy_risk}, cost {o.cost}, {o.effort_days[0]:g}–{o.effort_days[1]:g} "
-                f"days, {len(o.rules)} fix(es){front}{budget}"
+            if ox.get("steady_state") is False:
+                verdict = "misses the SLA: the queue cannot keep up"
+            elif o.meets_sla:
+                verdict = f"meets the SLA, margin {ox.get('margin_ms', 0.0):.0f} ms"
+                if "uncertainty_ms" in ox:
+                    sure = ">" if ox.get("meets_with_margin") else "<"
+                    verdict += f" {sure} uncertainty ±{ox['uncertainty_ms']:.0f} ms"
+            else:
+                verdict = "misses the SLA"
+            lo, hi = o.effort_days
+            weeks = f"≈{lo / 5:.2g}–{hi / 5:.2g} weeks" if hi > 0 else "no work"
+            job = (extra.get("batch_job") or {}).get("deadline_s")
+            figure = (
+                f"job time {_duration(o.projected_ms / 1000)}"
+                if job
+                else f"{fmt_ms(o.projected_ms)} at {pct}"
             )
+            lines.append(f"  {mark} {o.name}: {figure}{perceived} ({verdict})")
+            cost = f"running cost {o.cost}"
+            if "monthly_cost_usd" in ox:
+                one = ox["one_off_cost_usd"]
+                once = (
+                    usd(one[0])
+                    if round(one[0]) == round(one[1])
+                    else (f"{usd(one[0])}–{usd(one[1])}")
+                )
+                cost = f"{usd_range(*ox['monthly_cost_usd'], ' a month')}, {once} one-off"
+            lines.append(
+                f"      accuracy risk {o.accuracy_risk} · {cost} · {lo:g}–{hi:g} engineer-days "
+                f"({weeks}) · {len(o.rules)} fix(es)"
+                + (" · Pareto-optimal" if ox.get("pareto") else "")
+                + ("" if ox.get("within_quality_budget", True) else " · beyond the quality budget")
+            )
+            if ox.get("why"):
+                lines.append(f"      why pick it: {ox['why']}")
+            if ox.get("offline_evaluation"):
+                lines.append(f"      before rollout: {ox['offline_evaluation']}")
+            if ox.get("recommended_reason"):
+                lines.append(f"      recommended because {ox['recommended_reason']}")
+    budget = extra.get("quality_budget")
+    if budget:
+        rows = " · ".join(
+            f"{r['risk']} ({r['typical_drop']}): {r['this_budget']}" for r in budget["risk_table"]
+        )
+        lines += ["", f"Accuracy budget {budget['max_accuracy_drop_pct']:g} %: {rows}"]
     return lines
 
 

@@ -61,7 +61,8 @@ class _Strict(BaseModel):
 
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-Usd = Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False)]
+# a price is a number (not "2.5" or true): a quoted or boolean price is more likely a slip
+Usd = Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False, strict=True)]
 
 
 class Sla(_Strict):

@@ -6,6 +6,7 @@ them they speak of the levers that suit the bottleneck, so the track still reads
 
 from __future__ import annotations
 
+from latency_advisor.money import usd
 from latency_advisor.rehearsal.proposal import propose
 from latency_advisor.rehearsal.sentences import Facts, Sentence
 from latency_advisor.rehearsal.wording import (
@@ -259,6 +260,33 @@ def _fix_without_engine(f: Facts) -> list[Sentence]:
     return out
 
 
+def _span(lo: float, hi: float) -> str:
+    """Two amounts as said aloud: one figure when they round alike."""
+    return usd(lo) if usd(lo) == usd(hi) else f"{usd(lo)} to {usd(hi)}"
+
+
+def money_phrase(o) -> str:
+    """What an option does to the monthly bill, as said aloud; the cost word where unsized."""
+    monthly = (o.model_extra or {}).get("monthly_cost_usd")
+    if monthly is None:
+        return COST_WORDS[o.cost]
+    lo, hi = monthly
+    if lo == hi == 0:
+        return "no change to the bill"
+    if hi < 0:
+        return f"saves {_span(-hi, -lo)} a month"
+    if lo > 0:
+        return f"adds {_span(lo, hi)} a month"
+    return f"{usd(-lo)} less to {usd(hi)} more a month"
+
+
+def weeks_phrase(o) -> str:
+    low, high = o.effort_days
+    if high == 0:
+        return "no engineering work"
+    return f"about {low / 5:.2g} to {high / 5:.2g} engineer-weeks"
+
+
 def tradeoffs(f: Facts) -> list[Sentence]:
     a = f.a
     out: list[Sentence] = []
@@ -274,24 +302,31 @@ def tradeoffs(f: Facts) -> list[Sentence]:
                 max_tier=1,
             )
         )
+        today = (a.model_extra or {}).get("running_cost")
+        bill = f" Today it costs about {usd(today['monthly_usd'])} a month to run." if today else ""
         out.append(
             Sentence(f"For the product team I'd lay out {n} option{'s' if n > 1 else ''}.", 2, 0)
         )
+        if bill:
+            out.append(Sentence(bill.strip(), 3, 0))
         ordered = [best, *[o for o in a.options if o is not best]]
         for i, o in enumerate(ordered[:4]):
             perceived = (
                 f" (first output after {ms(o.perceived_ms)})" if o.perceived_ms is not None else ""
             )
             verdict = "meets the target" if o.meets_sla else "still misses"
+            why = (o.model_extra or {}).get("why")
             out.append(
                 Sentence(
                     f"“{o.name}” reaches {ms(o.projected_ms)} and {verdict}{perceived}; it "
-                    f"carries {RISK_WORDS[o.accuracy_risk]} accuracy risk and "
-                    f"{COST_WORDS[o.cost]}, and takes {days(o.effort_days)}.",
+                    f"carries {RISK_WORDS[o.accuracy_risk]} accuracy risk, "
+                    f"{money_phrase(o)}, and takes {weeks_phrase(o)}.",
                     2,
                     1 + i,
                 )
             )
+            if isinstance(why, str) and why:
+                out.append(Sentence(f"Why pick it: {why}", 3, 1 + i))
         out.append(Sentence(f"I'd propose “{best.name}”, because {proposal.reason}.", 2, 1))
         out.append(
             Sentence(
