@@ -185,13 +185,8 @@ def title_page(a: Analysis, scenario: Scenario, choice: Choice, width: float) ->
 def key_figures(a: Analysis, width: float) -> Table:
     c = a.current
     p = pct(a.sla.percentile)
+    # the target, today's figure and the gap are in the box above: these add what it leaves out
     rows = [
-        (f"Target ({p})", ms(a.sla.target_ms)),
-        (f"Today ({p}, composed)", ms(c.at_sla_percentile_ms)),
-        (
-            "Gap to target" if not a.meets_sla else "Headroom",
-            ms(a.gap_ms if not a.meets_sla else a.headroom_ms),
-        ),
         (f"Sum of stage {p}s (misleading)", ms(c.sum_of_stage_percentiles_ms)),
         ("Typical request (p50) / p99", f"{ms(c.p50_ms)} / {ms(c.p99_ms)}"),
         ("Bottleneck", f"{a.bottleneck.stage} ({fmt_pct(a.bottleneck.share)} of the time)"),
