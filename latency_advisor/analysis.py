@@ -18,6 +18,7 @@ from latency_advisor.latency.model import (
     Estimate,
     Method,
 )
+from latency_advisor.llm_path import annotate as annotate_tokens
 from latency_advisor.result import (
     FORMAT,
     Analysis,
@@ -92,6 +93,7 @@ def analyze(
     )
     if not est.stable:
         analysis.gap_ms = max(analysis.gap_ms, 0.0)
+    annotate_tokens(scenario, analysis, method)  # LLM in tokens: first output, time per token
     if advice:
         from latency_advisor.rules.advice import advise
         from latency_advisor.rules.loader import load_library

@@ -26,6 +26,13 @@ from pydantic import (
 
 from latency_advisor.atomic import atomic_write_text
 from latency_advisor.errors import UserError
+from latency_advisor.llm_specs import (
+    find_gpu,
+    shape_for,
+    unknown_gpu_message,
+    usable_gb,
+    weights_gb,
+)
 from latency_advisor.techniques import TECHNIQUES
 
 FORMAT = "latency-advisor/scenario/v1"
@@ -162,6 +169,43 @@ class ModelInfo(_Strict):
     ttft_ms: Percentiles | None = None
     per_token_ms: Percentiles | None = None
 
+    @model_validator(mode="after")
+    def _runnable_llm(self) -> ModelInfo:
+        """A GPU of the table, a prompt within the model's context, weights that fit the GPUs."""
+        gpu = find_gpu(self.gpu) if self.gpu is not None else None
+        if self.gpu is not None and gpu is None:
+            raise FieldProblem(("gpu",), unknown_gpu_message(self.gpu))
+        if self.params_millions is None:
+            return self
+        if self.family == "llm" and self.prompt_tokens is not None:
+            shape = shape_for(self.params_millions)
+            total = self.prompt_tokens + (self.output_tokens or 0)
+            if total > shape.context:
+                raise FieldProblem(
+                    ("prompt_tokens",),
+                    f"prompt ({self.prompt_tokens:,}) + output ({self.output_tokens or 0:,}) "
+                    f"tokens exceed the {shape.context:,}-token context of a {shape.label} model",
+                )
+        if gpu is not None:
+            gpus = self.gpus or 1
+            need, have = weights_gb(self.params_millions, self.precision), usable_gb(gpu, gpus)
+            if need > have:
+                raise FieldProblem(
+                    ("gpus",),
+                    f"the weights ({need:.0f} GB in {self.precision or 'bf16'}) do not fit "
+                    f"{gpus} x {gpu.name} ({have:.0f} GB usable at 90 %): raise gpus, lower the "
+                    "precision or pick a larger GPU",
+                )
+        return self
+
+
+class FieldProblem(ValueError):
+    """A model-level check that names the field at fault (`sub`, below the model's own path)."""
+
+    def __init__(self, sub: tuple[str, ...], message: str):
+        super().__init__(message)
+        self.sub = sub
+
 
 class Calibration(_Strict):
     """A measured effect of one technique on this stage (from `latency-advisor bench`)."""
@@ -229,6 +273,22 @@ class Stage(_Strict):
             label = "p95_ms" if self.p95_ms is not None else "p50_ms"
             if self.p99_ms < lower:
                 raise ValueError(f"p99_ms ({self.p99_ms:g}) must be >= {label} ({lower:g})")
+        return self
+
+    @model_validator(mode="after")
+    def _ttft_within_stage(self) -> Stage:
+        """Time to first token is part of the stage: it cannot exceed the stage's own figure."""
+        ttft = self.model.ttft_ms if self.model is not None else None
+        if ttft is None:
+            return self
+        for key, total in (("p50", self.p50_ms), ("p95", self.p95_ms), ("p99", self.p99_ms)):
+            first = getattr(ttft, key)
+            if first is not None and total is not None and first > total:
+                raise FieldProblem(
+                    ("model", "ttft_ms", key),
+                    f"time to first token ({first:g} ms) is above the stage's {key}_ms "
+                    f"({total:g} ms), which includes it",
+                )
         return self
 
     @field_validator("presence", mode="before")
@@ -470,6 +530,9 @@ def _from_validation(
     errors = exc.errors(include_url=False)
     first = errors[0]
     loc = tuple(part for part in first["loc"] if not _is_union_tag(part))
+    problem = first.get("ctx", {}).get("error")
+    if isinstance(problem, FieldProblem):
+        loc += problem.sub
     field = _dotted(loc)
     message = _explain(first)
     if len(errors) > 1:

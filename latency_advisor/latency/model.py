@@ -69,6 +69,11 @@ class StageSpec:
     note: str | None = None
     presence: float | None = None  # fraction of requests that have the stage (None: all)
     holds_worker: bool | None = None  # stated by the scenario; None: the default for the kind
+    # first-output paths (a streamed LLM answer): a stage after the first output holds the
+    # worker but adds nothing to the latency (on_path False); the LLM stage's samples are its
+    # time to first token while it holds the worker busy_factor times as long (the whole answer)
+    on_path: bool = True
+    busy_factor: float = 1.0
 
     @property
     def occupies_worker(self) -> bool:
@@ -251,9 +256,11 @@ class PathModel:
                 part = samples[unit[0].name]
             else:
                 part = np.max(np.stack([samples[s.name] for s in unit]), axis=0)
-            total += part
+            if any(s.on_path for s in unit):
+                total += part
             if any(s.occupies_worker for s in unit):
-                busy += part
+                factor = max(s.busy_factor for s in unit)
+                busy += part * factor if factor != 1.0 else part
         return total, busy
 
     # ------------------------------------------------------------ estimates
@@ -392,6 +399,9 @@ class PathModel:
             return {s.name: 0.0 for s in self.stages}
         shares: dict[str, float] = {}
         for unit in self.units():
+            if not any(s.on_path for s in unit):  # after the first output: no latency share
+                shares.update({s.name: 0.0 for s in unit})
+                continue
             if len(unit) == 1:
                 shares[unit[0].name] = float(live[unit[0].name][window].mean()) / denominator
                 continue
