@@ -204,8 +204,8 @@ def first_output_specs(scenario: Scenario, split: TokenSplit | None = None) -> l
     if split is None:
         return specs
     i = split.index
-    share = max(split.first_share, 1e-6)
-    specs[i] = replace(specs[i], fit=split.first_fit, busy_factor=1.0 / share, note=None)
+    rest = scaled(specs[i].fit, max(1.0 - split.first_share, 0.0))
+    specs[i] = replace(specs[i], fit=split.first_fit, busy_fit=rest, note=None)
     for j in range(i + 1, len(specs)):
         if specs[j].group is None or specs[j].group != specs[i].group:
             specs[j] = replace(specs[j], on_path=False)

@@ -168,6 +168,12 @@ def prefill_ms(cfg: LlmConfig) -> float:
 
 def decode_step_ms(cfg: LlmConfig, batch: int | None = None) -> float:
     """One decode step for `batch` sequences at the request's mean context (prompt + output/2)."""
+    memory, compute, fixed = decode_parts(cfg, batch)
+    return max(memory, compute) + fixed
+
+
+def decode_parts(cfg: LlmConfig, batch: int | None = None) -> tuple[float, float, float]:
+    """A decode step's memory time, compute time and fixed costs (all-reduce, eager), ms."""
     batch = cfg.batch if batch is None else batch
     shape = cfg.model_shape
     context = cfg.prompt_tokens + cfg.output_tokens / 2.0
@@ -179,7 +185,23 @@ def decode_step_ms(cfg: LlmConfig, batch: int | None = None) -> float:
     flops = batch * (2.0 * cfg.params_millions * 1e6 + 4.0 * shape.layers * context * shape.hidden)
     rate = compute_tflops(cfg.gpu, cfg.precision) * 1e12 * DECODE_COMPUTE_EFFICIENCY
     compute = flops / cfg.tp / rate
-    return max(memory, compute) * 1e3 + allreduce_ms(cfg, batch) + _eager_ms(cfg)
+    return memory * 1e3, compute * 1e3, allreduce_ms(cfg, batch) + _eager_ms(cfg)
+
+
+SPECULATIVE_DRAFT = 4  # tokens a draft proposes per step (a common setting in vLLM and TRT-LLM)
+
+
+def speculative_gain(cfg: LlmConfig, accepted: float) -> float:
+    """Decode speedup of speculative decoding that yields `accepted` tokens per verify step.
+
+    Verifying k+1 tokens per sequence reads the weights once but multiplies the compute by k+1;
+    at batch 1 the step stays memory-bound and the gain is nearly `accepted`; as the batch fills,
+    compute dominates and the gain shrinks towards (and below) 1.
+    """
+    memory, compute, fixed = decode_parts(cfg)
+    plain = max(memory, compute) + fixed
+    verify = max(memory, compute * (SPECULATIVE_DRAFT + 1)) + fixed
+    return max(1.0, accepted * plain / verify)
 
 
 def max_batch(cfg: LlmConfig) -> int:

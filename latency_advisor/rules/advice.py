@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from latency_advisor.rules.engine import Candidate, evaluate, whatif_samples
 from latency_advisor.rules.loader import Library, load_library
 from latency_advisor.rules.options import Bundle, build_options, pareto_front
+from latency_advisor.rules.phases import annotate as annotate_phases
 from latency_advisor.rules.plan import is_perceived_only, plan_admits, stack
 from latency_advisor.rules.techniques import allowed_risk, risk_rank
 
@@ -77,6 +78,7 @@ def advise(scenario: Scenario, analysis: Analysis, library: Library | None = Non
     for key, value in extra.items():
         setattr(analysis, key, value)
     analysis.warnings += result.fact_warnings
+    annotate_phases(scenario, analysis)  # `phase` per fix; LLM plans capped at the GPU's floor
     analysis.assumptions += _assumptions(analysis, result.candidates, allowed, scenario)
     return analysis
 
