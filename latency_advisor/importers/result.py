@@ -261,6 +261,9 @@ def apply_to_scenario(
                 new["model"] = {**old["model"], **_measured_model(new)}
             if old.get("facts"):
                 new["facts"] = {**old["facts"], **new.get("facts", {})}
+            for key in ("applied", "holds_worker", "cost"):  # what traces cannot know either
+                if key in old:
+                    new[key] = old[key]
             if "presence" in old and "presence" not in measured:
                 new["presence"] = old["presence"]  # the source cannot tell which requests
             stages.append(new)
