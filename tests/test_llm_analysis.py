@@ -160,3 +160,23 @@ def test_bad_llm_inputs_name_the_field(change: dict, field: str, tmp_path, capsy
     assert field in err and "Traceback" not in err
     if "gpu" in change:
         assert "H100-80GB" in err  # the message lists the known GPUs
+
+
+def test_report_splits_the_llm_into_prefill_and_decode(tmp_path) -> None:
+    from pypdf import PdfReader
+
+    out = tmp_path / "chat.pdf"
+    assert main(["report", str(EXAMPLES / "chat_assistant.yaml"), "-o", str(out)]) == 0
+    text = " ".join(page.extract_text() for page in PdfReader(out).pages)
+    text = " ".join(text.split())
+    assert "Prefill: time to first token" in text and "Decode: 399 more tokens" in text
+    assert "First output of the path" in text and "Whole answer" in text
+    assert "speeds up the prefill" in text
+
+
+def test_spoken_answer_names_the_phase_of_each_fix(capsys) -> None:
+    path = str(EXAMPLES / "chat_assistant.yaml")
+    assert main(["rehearse", path, "--length", "deep"]) == 0
+    text = capsys.readouterr().out
+    assert "In LLM terms" in text and "shortens the prefill" in text
+    assert "The first token reaches the user" in text

@@ -103,6 +103,8 @@ def token_ranges(
     split = _split(scenario)
     if split is None or split.stage != stage:
         return ranges
+    if technique == "streaming" and "perceived" in ranges:  # first output: the token split
+        return {**ranges, "perceived": (split.first_share, split.first_share)}
     proj = project(technique, split, ranges)
     if proj is None:
         return ranges
