@@ -625,7 +625,40 @@ def scenario_json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://latency-advisor.invalid/schema/scenario-v1.json"
     schema["title"] = "Latency Advisor scenario (latency-advisor/scenario/v1)"
+    _describe_token_fields(schema)
     return schema
+
+
+TOKEN_FIELD_DOCS: dict[str, dict[str, str]] = {
+    "Sla": {
+        "metric": "end_to_end (default) or first_token: the target is on the first output of "
+        "a streamed answer (path before the LLM + queue + time to first token)",
+        "per_token_ms": "target on the time per output token at the same percentile",
+    },
+    "ModelInfo": {
+        "prompt_tokens": "LLM: prompt tokens per request (sets the prefill)",
+        "gpu": "LLM: a GPU of the bundled table (latency-advisor llm --help)",
+        "gpus": "LLM: tensor-parallel degree (GPUs per replica)",
+        "max_sequences": "LLM: concurrent sequences per replica (the decode batch)",
+        "ttft_ms": "LLM, measured: time to first token {p50, p95, p99}; part of the stage",
+        "per_token_ms": "LLM, measured: time per output token {p50, p95, p99}",
+    },
+}
+
+
+def _describe_token_fields(schema: dict[str, Any]) -> None:
+    """Say what the token fields mean, and which GPU names the table knows, in the schema."""
+    from latency_advisor.llm_specs import GPUS
+
+    defs = schema.get("$defs", {})
+    for model, docs in TOKEN_FIELD_DOCS.items():
+        props = defs.get(model, {}).get("properties", {})
+        for name, doc in docs.items():
+            if name in props:
+                props[name]["description"] = doc
+    gpu = defs.get("ModelInfo", {}).get("properties", {}).get("gpu")
+    if gpu is not None:
+        gpu["examples"] = list(GPUS)
 
 
 def _int_if_whole(value: float) -> float | int:
