@@ -4,7 +4,10 @@ It sits below the scenario (which validates `gpu` names and sizes against it) an
 model (which turns it into milliseconds). Every figure is a vendor's number, cited per row;
 compute rates are *dense* (the datasheets' sparsity figures are twice these and do not apply to
 LLM inference). `link_gbs` is the GPU-to-GPU bandwidth one direction a tensor-parallel
-all-reduce can use (NVLink/Infinity Fabric; PCIe for cards without them).
+all-reduce can use (NVLink/Infinity Fabric; PCIe for cards without them); `link_latency_us` the
+fixed cost of one small all-reduce, of the order nccl-tests report for small messages (tens of
+µs over PCIe, 10-20 µs over NVLink); gpt-fast's tensor-parallel Llama-2-7B on A100s (328 tokens/s
+on 8 GPUs, 3 ms per token where the weights alone take 1 ms) shows how much it weighs.
 """
 
 from __future__ import annotations
@@ -40,22 +43,22 @@ GPUS: dict[str, Gpu] = {
         Gpu("L40S", 48, 0.864, 362, 733, 733, 32, 25,
             "NVIDIA L40S datasheet: 48 GB GDDR6, 864 GB/s; BF16 362 TF, FP8 733 TF, INT8 733 "
             "TOPS dense (1,466 with sparsity)"),
-        Gpu("A100-40GB", 40, 1.555, 312, None, 624, 300, 8,
+        Gpu("A100-40GB", 40, 1.555, 312, None, 624, 300, 20,
             "NVIDIA A100 datasheet (SXM): 40 GB HBM2, 1,555 GB/s; BF16 312 TF, INT8 624 TOPS "
             "dense; NVLink 600 GB/s (300 each way)"),
-        Gpu("A100-80GB", 80, 2.039, 312, None, 624, 300, 8,
+        Gpu("A100-80GB", 80, 2.039, 312, None, 624, 300, 20,
             "NVIDIA A100 datasheet (SXM): 80 GB HBM2e, 2,039 GB/s; BF16 312 TF, INT8 624 TOPS "
             "dense; NVLink 600 GB/s (300 each way)"),
-        Gpu("H100-80GB", 80, 3.35, 989, 1979, 1979, 450, 8,
+        Gpu("H100-80GB", 80, 3.35, 989, 1979, 1979, 450, 12,
             "NVIDIA H100 datasheet (SXM): 80 GB HBM3, 3.35 TB/s; BF16 989 TF, FP8 1,979 TF, "
             "INT8 1,979 TOPS dense; NVLink 900 GB/s (450 each way)"),
-        Gpu("H200", 141, 4.8, 989, 1979, 1979, 450, 8,
+        Gpu("H200", 141, 4.8, 989, 1979, 1979, 450, 12,
             "NVIDIA H200 datasheet (SXM): 141 GB HBM3e, 4.8 TB/s; compute as H100 SXM; NVLink "
             "900 GB/s"),
-        Gpu("B200", 180, 8.0, 2250, 4500, 4500, 900, 8,
+        Gpu("B200", 180, 8.0, 2250, 4500, 4500, 900, 12,
             "NVIDIA DGX/HGX B200 datasheet: 180 GB HBM3e per GPU (1,440 GB per 8), 8 TB/s; "
             "BF16 2.25 PF, FP8 4.5 PF, INT8 4.5 POPS dense; NVLink 5 1.8 TB/s (900 each way)"),
-        Gpu("MI300X", 192, 5.3, 1307, 2615, 2615, 448, 10,
+        Gpu("MI300X", 192, 5.3, 1307, 2615, 2615, 448, 15,
             "AMD Instinct MI300X datasheet: 192 GB HBM3, 5.3 TB/s; BF16 1,307 TF, FP8 2,615 TF, "
             "INT8 2,615 TOPS dense; Infinity Fabric 896 GB/s (448 each way) per GPU"),
     )

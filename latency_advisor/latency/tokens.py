@@ -46,6 +46,10 @@ DECODE_COMPUTE_EFFICIENCY = 0.5
 # eager against 107 tokens/s with torch.compile and a static KV cache, bf16, batch 1: about
 # 30 ms more per token over 32 layers, i.e. ~0.9 ms per layer per forward pass.
 EAGER_OVERHEAD_MS_PER_LAYER = 0.9
+# Integer weights are dequantized on the fly, which costs bandwidth efficiency: gpt-fast's
+# README measured 1,397 GB/s for bf16, 1,069 for int8 and 863 for int4 weight-only decoding of
+# Llama-2-7B on the same A100 (0.77 and 0.62 of the bf16 figure).
+DEQUANT_EFFICIENCY: dict[str, float] = {"int8": 0.77, "int4": 0.62}
 KV_BYTES = 2.0  # KV cache in 16-bit (vLLM's default kv_cache_dtype follows the activations)
 
 
@@ -179,9 +183,9 @@ def decode_parts(cfg: LlmConfig, batch: int | None = None) -> tuple[float, float
     context = cfg.prompt_tokens + cfg.output_tokens / 2.0
     kv_split = max(1, min(cfg.tp, shape.kv_heads))
     kv = batch * context * kv_bytes_per_token(shape, cfg.precision) / kv_split
-    memory = (weight_bytes(cfg) / cfg.tp + kv) / (
-        DECODE_BANDWIDTH_EFFICIENCY * cfg.gpu.bandwidth_tbs * 1e12
-    )
+    bandwidth = DECODE_BANDWIDTH_EFFICIENCY * cfg.gpu.bandwidth_tbs * 1e12
+    weights = weight_bytes(cfg) / cfg.tp / DEQUANT_EFFICIENCY.get(cfg.precision, 1.0)
+    memory = (weights + kv) / bandwidth
     flops = batch * (2.0 * cfg.params_millions * 1e6 + 4.0 * shape.layers * context * shape.hidden)
     rate = compute_tflops(cfg.gpu, cfg.precision) * 1e12 * DECODE_COMPUTE_EFFICIENCY
     compute = flops / cfg.tp / rate
