@@ -14,12 +14,7 @@ static KV cache: no GPU was available when this script was written, so that tabl
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from latency_advisor.latency.tokens import (  # noqa: E402
+from latency_advisor.latency.tokens import (
     LlmConfig,
     LlmInputError,
     decode_step_ms,
@@ -27,7 +22,7 @@ from latency_advisor.latency.tokens import (  # noqa: E402
     max_batch,
     prefill_ms,
 )
-from latency_advisor.llm_specs import GPUS, SHAPES  # noqa: E402
+from latency_advisor.llm_specs import GPUS, SHAPES
 
 SIZES = {"1B": 1240, "8B": 8030, "32B": 32800, "70B": 70600}
 GPU_NAMES = ("A100-80GB", "H100-80GB", "H200")
