@@ -121,6 +121,7 @@ class TokenSplit:
     first_source: str  # measured | estimated | assumed
     per_token_source: str
     output_tokens: int
+    stage_p50_ms: float = 0.0
     config: LlmConfig | None = None
     estimate: TokenEstimate | None = None
     notes: list[str] = field(default_factory=list)
@@ -180,10 +181,20 @@ def token_split(scenario: Scenario) -> TokenSplit | None:
         first_source=first_source,
         per_token_source=per_source,
         output_tokens=output,
+        stage_p50_ms=stage.p50_ms,
         config=cfg,
         estimate=est,
         notes=notes,
     )
+    if est is not None and cfg is not None and m.gpu is not None:
+        floor = est.floor_prefill_ms + (output - 1) * est.floor_per_token_ms
+        if stage.p50_ms < 0.9 * floor:
+            split.notes.append(
+                f"WARNING: '{stage.name}' takes {stage.p50_ms:g} ms at p50 for {output} tokens, "
+                f"less than {cfg.tp} x {cfg.gpu.name} can physically do in {cfg.precision} "
+                f"({floor:.0f} ms: every weight read once per token at full bandwidth); check "
+                "gpu, gpus, precision and output_tokens."
+            )
     if est is not None and guesses:
         split.notes.append(f"Token model of '{stage.name}': " + "; ".join(guesses) + ".")
     if m.ttft_ms is not None and m.per_token_ms is not None:

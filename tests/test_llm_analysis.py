@@ -180,3 +180,30 @@ def test_spoken_answer_names_the_phase_of_each_fix(capsys) -> None:
     text = capsys.readouterr().out
     assert "In LLM terms" in text and "shortens the prefill" in text
     assert "The first token reaches the user" in text
+
+
+def test_no_fix_projects_the_llm_below_its_gpus_physical_floor() -> None:
+    from latency_advisor.llm_path import token_split
+    from latency_advisor.rules.phases import token_ranges
+
+    scenario = load_scenario(EXAMPLES / "rag_assistant.yaml")  # eager PyTorch, 70B, 8 x H100
+    split = token_split(scenario)
+    est = split.estimate
+    floor = est.floor_prefill_ms + 299 * est.floor_per_token_ms
+    ranges = token_ranges("runtime", "LLM inference", scenario, {"speedup": (1.3, 2.5)})
+    low, high = ranges["speedup"]
+    # the token model alone would remove the eager overhead (a ~10x gain); physics caps it
+    assert est.per_token_ms > 5 * est.floor_per_token_ms
+    assert 2500 / high == pytest.approx(floor, rel=1e-6)
+    assert low <= high
+
+
+def test_a_stage_faster_than_its_gpu_allows_is_flagged() -> None:
+    data = chat(metric="end_to_end", target_ms=20000, per_token_ms=None)
+    stage = data["stages"][2]
+    stage["model"].update(precision="bf16", gpus=4)
+    stage["model"].pop("ttft_ms")
+    stage["model"].pop("per_token_ms")
+    stage.update(p50_ms=2000, p95_ms=2500, p99_ms=3000)  # 400 tokens of 70B bf16: >= 4.2 s
+    a = run(data)
+    assert any("physically do" in w for w in a.warnings)

@@ -79,6 +79,8 @@ class Projection:
     high: tuple[float, float]
     config_high: LlmConfig | None = None  # the configuration after the fix (optimistic end)
     output_cut: float = 0.0
+    prefix_cut: bool = False
+    tokens_per_step: float = 1.0  # speculative decoding: tokens verified per weight read
 
 
 _SPLITS: dict[int, tuple[Scenario, TokenSplit | None]] = {}
@@ -134,12 +136,15 @@ def project(
         return Projection((1.0, 1.0 - lo), (1.0, 1.0 - hi), output_cut=hi)
     if technique == "speculative_decoding" and "speedup" in ranges:
         gains = [_spec_gain(cfg, split, a) for a in sorted(ranges["speedup"])]
-        return Projection((1.0, 1.0 / gains[0]), (1.0, 1.0 / gains[1]))
+        accepted = max(ranges["speedup"])
+        return Projection((1.0, 1.0 / gains[0]), (1.0, 1.0 / gains[1]), tokens_per_step=accepted)
     if technique == "prefix_caching":
         lo, hi = PREFIX_SHARED
-        return Projection((1.0 - lo, 1.0), (1.0 - hi, 1.0))
+        return Projection((1.0 - lo, 1.0), (1.0 - hi, 1.0), prefix_cut=True)
     if cfg is None:
         return None
+    if technique == "tensor_parallel" and cfg.tp >= 8:  # a node's NVLink domain is used up
+        return Projection((1.0, 1.0), (1.0, 1.0))
     new = _changed(technique, cfg, ranges)
     if new is None:
         return None
@@ -170,22 +175,23 @@ def _changed(
 
 
 def floor_ratio(split: TokenSplit, scenario: Scenario, proj: Projection) -> float:
-    """The lowest new / old ratio physics allows: the new configuration at 100 % of its GPU."""
+    """The lowest new / old ratio physics allows: the new configuration at 100 % of its GPU
+    (all weights read once per token at full bandwidth, the prompt at the full dense rate),
+    against the stage as measured. Never above 1: a stage already faster than its stated GPU
+    allows is flagged by the analysis, not made slower here."""
     cfg = proj.config_high or split.config
-    if cfg is None or split.estimate is None:
+    if cfg is None or split.estimate is None or split.stage_p50_ms <= 0:
         return 0.0
     try:
         est = estimate(cfg)
     except ValueError:
         return 0.0
-    tokens = max(1, split.output_tokens - 1) * (1.0 - proj.output_cut)
-    if scenario.sla.metric == "first_token":
-        floor, model = est.floor_prefill_ms, split.estimate.first_token_ms
-    else:
-        floor = est.floor_prefill_ms + tokens * est.floor_per_token_ms
-        model = split.estimate.total_ms
-    # ratios apply to the measured stage; the floor is judged on the model's own scale
-    return floor / model if model > 0 else 0.0
+    floor = est.floor_prefill_ms * (1.0 - (PREFIX_SHARED[1] if proj.prefix_cut else 0.0))
+    if scenario.sla.metric != "first_token":
+        tokens = max(1, split.output_tokens - 1) * (1.0 - proj.output_cut)
+        floor += tokens * est.floor_per_token_ms / proj.tokens_per_step
+    base = split.first_fit.quantile(50) if scenario.sla.metric == "first_token" else None
+    return min(1.0, floor / (base or split.stage_p50_ms))
 
 
 def annotate(scenario: Scenario, analysis: Analysis) -> None:
@@ -207,8 +213,8 @@ def _cap_plan(scenario: Scenario, analysis: Analysis, split: TokenSplit) -> None
     by_rule = {r.rule: r for r in analysis.recommendations}
     stage_now = _stage_ms(analysis, split.stage)
     first = scenario.sla.metric == "first_token"
-    model_total = est.first_token_ms if first else est.total_ms
-    floor_ratio_now = _stacked_floor(analysis, split, first) / max(model_total, 1e-9)
+    base = split.first_fit.quantile(50) if first else split.stage_p50_ms
+    floor_ratio_now = min(1.0, _stacked_floor(analysis, split, first) / max(base, 1e-9))
     ratio = 1.0
     added = 0.0
     warned = False
