@@ -265,7 +265,7 @@ def format_text(analysis: Analysis) -> str:
     else:
         verdict = f"MISSES the SLA by {a.gap_ms:.0f} ms"
     lines += [
-        f"End-to-end {pct}: {c.at_sla_percentile_ms:.0f} ms  →  {verdict}",
+        f"{_figure_label(a)} {pct}: {c.at_sla_percentile_ms:.0f} ms  →  {verdict}",
         f"  p50 {c.p50_ms:.0f} · p95 {c.p95_ms:.0f} · p99 {c.p99_ms:.0f} ms "
         f"(composed; adding stage {pct}s would say {c.sum_of_stage_percentiles_ms:.0f} ms)",
         f"  utilization {c.utilization:.0%} on {c.replicas} replica(s); "
@@ -280,6 +280,7 @@ def format_text(analysis: Analysis) -> str:
             if c.replicas_needed_for_sla is not None
             else "none meets the SLA (the service time alone is too slow)"
         ),
+        *_token_lines(a, pct),
         "",
         f"Where the time goes at {pct}:",
     ]
@@ -300,6 +301,25 @@ def format_text(analysis: Analysis) -> str:
     if a.assumptions:
         lines += ["", "Assumptions:"] + [f"  - {x}" for x in a.assumptions]
     return "\n".join(lines) + "\n"
+
+
+def _figure_label(a: Analysis) -> str:
+    on_first = (a.sla.model_extra or {}).get("metric") == "first_token"
+    return "First output" if on_first else "End-to-end"
+
+
+def _token_lines(a: Analysis, pct: str) -> list[str]:
+    """First output and time per token of a streamed LLM answer (none for other paths)."""
+    c = a.current.model_extra or {}
+    if c.get("first_token_ms") is None:
+        return []
+    on_first = (a.sla.model_extra or {}).get("metric") == "first_token"
+    total = c.get("end_to_end_ms") if on_first else a.current.at_sla_percentile_ms
+    line = f"  LLM in tokens: first output {c['first_token_ms']:.0f} ms at {pct}"
+    line += f" (the target is on it), whole answer {total:.0f} ms" if on_first else ""
+    if c.get("per_token_ms") is not None:
+        line += f"; {c['per_token_ms']:.1f} ms per output token"
+    return [line]
 
 
 def _ms_range(lo: float, hi: float) -> str:

@@ -207,3 +207,12 @@ def test_a_stage_faster_than_its_gpu_allows_is_flagged() -> None:
     stage.update(p50_ms=2000, p95_ms=2500, p99_ms=3000)  # 400 tokens of 70B bf16: >= 4.2 s
     a = run(data)
     assert any("physically do" in w for w in a.warnings)
+
+
+def test_text_output_reads_first_output_and_per_token(capsys) -> None:
+    assert main(["analyze", str(EXAMPLES / "chat_assistant.yaml")]) == 0
+    text = capsys.readouterr().out
+    assert "First output p95:" in text and "ms per output token" in text
+    assert main(["analyze", str(DATA / "rag_assistant_v1.yaml")]) == 0
+    text = capsys.readouterr().out
+    assert "End-to-end p95:" in text and "LLM in tokens" not in text
