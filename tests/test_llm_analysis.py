@@ -186,7 +186,7 @@ def test_no_fix_projects_the_llm_below_its_gpus_physical_floor() -> None:
     from latency_advisor.llm_path import token_split
     from latency_advisor.rules.phases import token_ranges
 
-    scenario = load_scenario(EXAMPLES / "rag_assistant.yaml")  # eager PyTorch, 70B, 8 x H100
+    scenario = load_scenario(EXAMPLES / "rag_assistant.yaml")  # eager PyTorch, 70B, 8 x H200
     split = token_split(scenario)
     est = split.estimate
     floor = est.floor_prefill_ms + 299 * est.floor_per_token_ms
