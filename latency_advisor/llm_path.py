@@ -230,6 +230,12 @@ def first_output_model(scenario: Scenario, samples: int | None = None) -> PathMo
 
 def annotate(scenario: Scenario, analysis: Any, method: str = "auto") -> None:
     """Add the token figures to an analysis: first output, time per token, their targets."""
+    if answer_stage(scenario) is None and uses_tokens(scenario):
+        analysis.warnings.append(
+            "The SLA is set on the first token or the time per token, but no stage is an LLM "
+            "(model: {family: llm}): the targets are checked on the whole path instead."
+        )
+        return
     if not streamed(scenario):
         return
     split = token_split(scenario)

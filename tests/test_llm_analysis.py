@@ -216,3 +216,10 @@ def test_text_output_reads_first_output_and_per_token(capsys) -> None:
     assert main(["analyze", str(DATA / "rag_assistant_v1.yaml")]) == 0
     text = capsys.readouterr().out
     assert "End-to-end p95:" in text and "LLM in tokens" not in text
+
+
+def test_a_first_token_target_without_an_llm_says_so() -> None:
+    data = yaml.safe_load((EXAMPLES / "fraud_score.yaml").read_text())
+    data["sla"]["metric"] = "first_token"
+    a = run(data)
+    assert any("no stage is an LLM" in w for w in a.warnings)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from latency_advisor.latency.tokens import (
     LlmConfig,
@@ -275,11 +275,3 @@ def _stage_ms(analysis: Analysis, name: str) -> float:
         if row.name == name:
             return row.share * analysis.current.at_sla_percentile_ms
     return 0.0
-
-
-def phase_rows(analysis: Analysis) -> list[dict[str, Any]]:
-    """(rule, stage, phase) for the report and the rehearsal."""
-    return [
-        {"rule": r.rule, "stage": r.stage, "phase": getattr(r, "phase", None)}
-        for r in analysis.recommendations
-    ]
