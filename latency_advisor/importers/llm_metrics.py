@@ -127,13 +127,14 @@ def _tokens(series: Series) -> int | None:
 def model_fields(group: LlmSeries) -> tuple[dict[str, object], list[str]]:
     """`model` fields of the stage (family, ttft_ms, per_token_ms, tokens) and bound notes."""
     e2e = group.roles["e2e"]
-    fields: dict[str, object] = {"family": "llm", "streaming": "ttft" in group.roles}
+    fields: dict[str, object] = {"family": "llm"}  # streamed or not, the server cannot tell
     notes: list[str] = []
     for role, key in (("ttft", "ttft_ms"), ("tpot", "per_token_ms")):
         s = group.roles.get(role)
         if s is None:
             continue
         values: dict[str, float] = {}
+        bounds: list[str] = []
         for q, label in ((0.5, "p50"), (0.95, "p95"), (0.99, "p99")):
             quantile = s.quantiles.get(q)
             if quantile is None:
@@ -143,11 +144,12 @@ def model_fields(group: LlmSeries) -> tuple[dict[str, object], list[str]]:
                 value = min(value, _ms(e2e.quantiles[q]))  # interpolation must not exceed e2e
             values[label] = value
             if quantile.high_ms > quantile.low_ms:
-                high = "above" if math.isinf(quantile.high_ms) else f"–{quantile.high_ms:g} ms"
-                notes.append(
-                    f"{group.name}: {key} {label} {value:g} ms lies in the bucket "
-                    f"{quantile.low_ms:g}{high} (interpolated)"
-                )
+                high = " or more" if math.isinf(quantile.high_ms) else f"–{quantile.high_ms:g}"
+                bounds.append(f"{label} {value:g} ms in {quantile.low_ms:g}{high} ms")
+        if bounds:
+            notes.append(
+                f"{group.name}: {key} interpolated inside histogram buckets: {', '.join(bounds)}"
+            )
         _ordered(values)
         if "p50" in values:
             fields[key] = values
