@@ -334,6 +334,12 @@ def _assumptions(split: TokenSplit, scenario: Scenario) -> list[str]:
             f"Time per output token of {where} is the rest of the stage over "
             f"{split.output_tokens - 1} tokens."
         )
+    if scenario.sla.metric == "first_token":
+        out.append(
+            "The target is on the first output: a fix is credited with what it takes off the "
+            "time to first token; the decode it may also shorten frees capacity that is not "
+            "counted (a conservative reading of the queue)."
+        )
     after = [s.name for s in scenario.stages[split.index + 1 :]]
     out.append(
         "First output = the path before the LLM + queue + time to first token"
