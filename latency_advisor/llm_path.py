@@ -186,6 +186,14 @@ def token_split(scenario: Scenario) -> TokenSplit | None:
         estimate=est,
         notes=notes,
     )
+    if est is not None and cfg is not None and m.max_sequences and est.max_batch < m.max_sequences:
+        split.notes.append(
+            f"WARNING: '{stage.name}': {m.max_sequences} concurrent sequences of "
+            f"{cfg.prompt_tokens + cfg.output_tokens:,} tokens need "
+            f"{m.max_sequences * est.kv_cache_mb_per_request / 1000:.0f} GB of KV cache, but "
+            f"{cfg.tp} x {cfg.gpu.name} hold about {est.max_batch} after the weights (90 % of "
+            "memory, as vLLM reserves): the rest wait, or the cache is swapped."
+        )
     if est is not None and cfg is not None and m.gpu is not None:
         floor = est.floor_prefill_ms + (output - 1) * est.floor_per_token_ms
         if stage.p50_ms < 0.9 * floor:

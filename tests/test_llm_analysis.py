@@ -223,3 +223,11 @@ def test_a_first_token_target_without_an_llm_says_so() -> None:
     data["sla"]["metric"] = "first_token"
     a = run(data)
     assert any("no stage is an LLM" in w for w in a.warnings)
+
+
+def test_more_sequences_than_the_kv_cache_holds_is_flagged() -> None:
+    data = chat(metric="end_to_end", target_ms=20000, per_token_ms=None)
+    data["stages"][2]["model"].update(max_sequences=500)  # 500 x 6,400 tokens x 320 KiB
+    a = run(data)
+    assert any("KV cache" in w and "the rest wait" in w for w in a.warnings)
+    assert not any("KV cache" in w for w in run(chat()).warnings)  # 32 fit
