@@ -499,3 +499,19 @@ def test_llm_panel_estimates_and_applies_as_one_undoable_edit(qtbot, window) -> 
     assert ws.doc.scenario == before
     ws.stages.select_row(0)
     assert not panel.isVisible()
+
+
+def test_sla_panel_sets_a_first_token_target_and_a_per_token_target(qtbot, window) -> None:
+    ws = window.workspace
+    before = ws.doc.scenario
+    sla = ws.sla
+    sla.metric.setCurrentIndex(sla.metric.findData("first_token"))
+    assert ws.doc.scenario.sla.metric == "first_token"
+    sla.per_token.setValue(40)
+    assert ws.doc.scenario.sla.per_token_ms == 40
+    sla.per_token.setValue(0)
+    assert ws.doc.scenario.sla.per_token_ms is None
+    while ws.doc.undo_stack.canUndo():
+        window.undo_action.trigger()
+    assert ws.doc.scenario == before
+    assert sla.metric.currentData() == "end_to_end"
