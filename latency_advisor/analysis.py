@@ -19,6 +19,7 @@ from latency_advisor.latency.model import (
     Estimate,
     Method,
 )
+from latency_advisor.llm_path import annotate as annotate_tokens
 from latency_advisor.numbers import fmt_ms, fmt_ms_range, fmt_number, fmt_pct, fmt_utilization
 from latency_advisor.result import (
     FORMAT,
@@ -96,6 +97,7 @@ def analyze(
     )
     if not est.stable:
         analysis.gap_ms = max(analysis.gap_ms, 0.0)
+    annotate_tokens(scenario, analysis, method)  # LLM in tokens: first output, time per token
     _read_situation(scenario, model, est, analysis, job)
     if advice:
         from latency_advisor.rules.advice import advise
@@ -329,7 +331,7 @@ def format_text(analysis: Analysis) -> str:
         )
     else:
         lines += [
-            f"End-to-end {pct}: {fmt_ms(c.at_sla_percentile_ms)}  →  {verdict}",
+            f"{_figure_label(a)} {pct}: {fmt_ms(c.at_sla_percentile_ms)}  →  {verdict}",
             f"  p50 {fmt_number(c.p50_ms)} · p95 {fmt_number(c.p95_ms)} · p99 {fmt_ms(c.p99_ms)} "
             f"(composed; adding stage {pct}s would say {fmt_ms(c.sum_of_stage_percentiles_ms)})",
             f"  utilization {_utilization_text(c.utilization)} on {c.replicas} replica(s); "
@@ -344,6 +346,7 @@ def format_text(analysis: Analysis) -> str:
                 if c.replicas_needed_for_sla is not None
                 else "none meets the SLA (the service time alone is too slow)"
             ),
+            *_token_lines(a, pct),
         ]
     if room:
         lines += _headroom_lines(a, room)
@@ -450,6 +453,25 @@ def _bottleneck_line(a: Analysis) -> str:
             f"the slowest most often is '{bx['slowest']}')"
         )
     return f"Bottleneck: {b.stage} ({fmt_pct(b.share)})"
+
+
+def _figure_label(a: Analysis) -> str:
+    on_first = (a.sla.model_extra or {}).get("metric") == "first_token"
+    return "First output" if on_first else "End-to-end"
+
+
+def _token_lines(a: Analysis, pct: str) -> list[str]:
+    """First output and time per token of a streamed LLM answer (none for other paths)."""
+    c = a.current.model_extra or {}
+    if c.get("first_token_ms") is None:
+        return []
+    on_first = (a.sla.model_extra or {}).get("metric") == "first_token"
+    total = c.get("end_to_end_ms") if on_first else a.current.at_sla_percentile_ms
+    line = f"  LLM in tokens: first output {fmt_ms(c['first_token_ms'])} at {pct}"
+    line += f" (the target is on it), whole answer {fmt_ms(total)}" if on_first else ""
+    if c.get("per_token_ms") is not None:
+        line += f"; {c['per_token_ms']:.1f} ms per output token"
+    return [line]
 
 
 def _ms_range(lo: float, hi: float) -> str:

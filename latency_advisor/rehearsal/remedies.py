@@ -7,6 +7,7 @@ them they speak of the levers that suit the bottleneck, so the track still reads
 from __future__ import annotations
 
 from latency_advisor.money import usd
+from latency_advisor.rehearsal.phases import phase_sentences
 from latency_advisor.rehearsal.proposal import propose
 from latency_advisor.rehearsal.sentences import Facts, Sentence
 from latency_advisor.rehearsal.wording import (
@@ -133,6 +134,7 @@ def fix(f: Facts) -> list[Sentence]:
     if nxt:
         parts = [f"{f.fix(r)} ({value_short(r)})" for r in nxt]
         out.append(Sentence(f"Next I'd {' and then '.join(parts)}.", 2, 1))
+    out += phase_sentences(f)  # which phase of an LLM each fix touches
     levels = {r.level for r in recs}
     if len(levels) > 1:
         out.append(

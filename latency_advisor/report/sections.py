@@ -33,6 +33,7 @@ from latency_advisor.report import charts
 from latency_advisor.report.fonts import BOLD, REGULAR, register_fonts
 from latency_advisor.report.glossary import GLOSSARY
 from latency_advisor.report.guards import guard_for
+from latency_advisor.report.llm_section import PHASE_TEXT, llm_split
 from latency_advisor.report.narrative import (
     LEVELS,
     Choice,
@@ -228,6 +229,7 @@ def budget_section(a: Analysis, width: float) -> list[Flowable]:
         chart_table(charts.budget_table(a), width),
         Spacer(1, 3 * mm),
     ]
+    out += llm_split(a, width)  # the LLM in tokens: prefill and decode, first token beside total
     if c.steady_state and c.queueing_wait_ms is not None and c.queueing_wait_ms < 0.05:
         out.append(
             Paragraph(
@@ -412,6 +414,9 @@ def _fix(number: int, r: Recommendation, p: str, step: int | None) -> list[Flowa
     if isinstance(perceived, (list, tuple)) and len(perceived) == 2 and perceived[1] > 0:
         saves += f", but cuts the time to the first output by {ms(perceived[0])[:-3]}–"
         saves += ms(perceived[1])
+    phase = PHASE_TEXT.get(getattr(r, "phase", None) or "")
+    if phase:
+        saves += f" ({phase})"
     measured = " (measured on this system)" if getattr(r, "calibrated", False) is True else ""
     where = f" on {esc(r.stage)}" if r.stage else " on the whole path"
     if step is not None:

@@ -12,6 +12,7 @@ from latency_advisor.rules.costing import monthly_change
 from latency_advisor.rules.engine import Candidate, Evaluation, evaluate, whatif_samples
 from latency_advisor.rules.loader import Library, load_library
 from latency_advisor.rules.options import Bundle, build_options, pareto_front
+from latency_advisor.rules.phases import annotate as annotate_phases
 from latency_advisor.rules.plan import is_perceived_only, plan_admits, plan_order, stack
 from latency_advisor.rules.techniques import allowed_risk, risk_rank
 from latency_advisor.rules.unlock import missing_facts
@@ -135,6 +136,7 @@ def advise(scenario: Scenario, analysis: Analysis, library: Library | None = Non
     for key, value in extra.items():
         setattr(analysis, key, value)
     analysis.warnings += result.fact_warnings
+    annotate_phases(scenario, analysis)  # `phase` per fix; LLM plans capped at the GPU's floor
     analysis.assumptions += _assumptions(analysis, result.candidates, allowed, scenario)
     analysis.assumptions += [*prices.assumptions, _risk_assumption(scenario)]
     return analysis

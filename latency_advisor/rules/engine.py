@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from latency_advisor.latency.model import Transform
-from latency_advisor.rules import effects
+from latency_advisor.rules import effects, phases
 from latency_advisor.rules.facts import FactValue, path_facts, stage_facts
 from latency_advisor.rules.loader import CompiledRule, Library, effect_values
 from latency_advisor.rules.state import Applied, applied_techniques, unknown_fact_warnings
@@ -383,6 +383,7 @@ def _prepare(
         )
         return
     ranges = effect_values(rule, facts)
+    ranges = phases.token_ranges(rule.spec.technique, stage, scenario, ranges)  # LLM in tokens
     calibrated = None
     if stage is not None and "speedup" in ranges:
         measured = scenario.stage(stage).calibration.get(rule.spec.technique)
