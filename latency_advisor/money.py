@@ -267,6 +267,7 @@ def running_cost(p: Prices) -> dict[str, object]:
         "replicas_at_peak": p.replicas,
         "average_replicas": p.month_factor / HOURS_PER_MONTH * p.replicas,
         "average_rps": p.average_rps,
+        "peak_rps": p.peak_rps,
         "hours_per_month": HOURS_PER_MONTH,
         "engineer_day_usd": p.engineer_day_usd,
         "stages": [

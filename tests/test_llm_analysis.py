@@ -231,3 +231,34 @@ def test_more_sequences_than_the_kv_cache_holds_is_flagged() -> None:
     a = run(data)
     assert any("KV cache" in w and "the rest wait" in w for w in a.warnings)
     assert not any("KV cache" in w for w in run(chat()).warnings)  # 32 fit
+
+
+def test_configuration_changes_compose_in_the_token_model_not_by_multiplying_ratios():
+    """Eager overhead hides FP8's saved bytes; once an optimized runtime removes it, FP8 halves
+    the weight reads: together they do far more than their ratios sized against today."""
+    from latency_advisor.paths import example
+    from latency_advisor.rules import phases
+    from latency_advisor.scenario import load_scenario
+
+    s = load_scenario(example("rag_assistant"))
+    stage = "LLM inference"
+    runtime = phases.config_step("runtime", stage, s, "high", {})
+    fp8 = phases.config_step("quantization_fp8", stage, s, "high", {})
+    assert runtime is not None and fp8 is not None
+    alone = phases.combined_ratio(s, [runtime]) * phases.combined_ratio(s, [fp8])
+    both = phases.combined_ratio(s, [runtime, fp8])
+    assert both < 0.75 * alone
+    # and never below what the final configuration can physically do
+    assert (
+        both
+        >= phases.floor_ratio(
+            phases._split(s),
+            s,
+            phases.Projection(
+                (1, 1),
+                (1, 1),
+                config_high=phases._split(s).config.with_(precision="fp8", runtime="optimized"),
+            ),
+        )
+        - 1e-9
+    )

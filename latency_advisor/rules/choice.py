@@ -90,6 +90,14 @@ def select(ctx: Context, pool: list[Bundle]) -> list[Bundle]:
         safe = [b for b in meeting if b.accuracy_risk == "none"]
         if safe:
             roles["no_quality_risk"] = min(safe, key=lambda b: (b.effort_mid, b.projected_ms))
+    if "no_quality_risk" not in roles:  # none meets without quality risk: the best that can
+        lossless = [  # ("same quality, slower": the choice product weighs against the risk)
+            b
+            for b in pool
+            if b.kind == "fixes" and b.accuracy_risk == "none" and not streams_sooner(b)
+        ]
+        if lossless:
+            roles["same_quality"] = min(lossless, key=lambda b: (b.projected_ms, b.effort_mid))
     streamed = [b for b in pool if b.kind == "fixes" and streams_sooner(b)]
     if ctx.streamed and streamed:
         roles["perceived"] = min(streamed, key=lambda b: (b.effort_mid, b.perceived_ms or 0.0))
@@ -104,6 +112,7 @@ def select(ctx: Context, pool: list[Bundle]) -> list[Bundle]:
         "quickest",
         "no_quality_risk",
         "perceived",
+        "same_quality",
     ]
     chosen: list[Bundle] = []
     for role in order:

@@ -174,6 +174,73 @@ def _changed(
     return None
 
 
+CONFIG_TECHNIQUES = frozenset({*PRECISION_OF, "runtime", "compile", "tensor_parallel", *SMALLER})
+END_EXPONENT = {"low": CONSERVATIVE, "mid": (CONSERVATIVE + 1.0) / 2.0, "high": 1.0}
+
+
+@dataclass(frozen=True)
+class ConfigStep:
+    """A fix that changes the LLM's configuration, ready to compose with others."""
+
+    technique: str
+    stage: str
+    exponent: float  # the share of the modelled gain taken (in log terms): its end of range
+    ranges: tuple[tuple[str, tuple[float, float]], ...]  # the rule's own effect sizes
+
+
+def config_step(
+    technique: str,
+    stage: str | None,
+    scenario: Scenario,
+    end: str,
+    raw: dict[str, tuple[float, float]],
+) -> ConfigStep | None:
+    """The configuration change a fix makes to the answering LLM, or None."""
+    if technique not in CONFIG_TECHNIQUES or stage is None or not uses_tokens(scenario):
+        return None
+    split = _split(scenario)
+    if split is None or split.config is None or split.stage != stage:
+        return None
+    return ConfigStep(technique, stage, END_EXPONENT.get(end, 1.0), tuple(sorted(raw.items())))
+
+
+def combined_ratio(scenario: Scenario, steps: list[ConfigStep]) -> float | None:
+    """New / old time of the LLM stage after several configuration changes, applied in order
+    to one configuration: each change's marginal ratio is taken from the configuration the
+    changes before it left (an optimized runtime first makes FP8's saved bytes count), scaled
+    by its end of range, and the result never goes below the final configuration's floor."""
+    split = _split(scenario)
+    if split is None or split.config is None:
+        return None
+    base = split.config
+    cfg = base
+    log_ratio = 0.0
+    for step in steps:
+        new = _changed(step.technique, cfg, dict(step.ranges))
+        if new is None:
+            continue
+        try:
+            before = _stage_ratio_of(split, scenario, base, cfg)
+            after = _stage_ratio_of(split, scenario, base, new)
+        except (ValueError, ZeroDivisionError):
+            continue
+        log_ratio += step.exponent * (math.log(max(after, 1e-9)) - math.log(max(before, 1e-9)))
+        cfg = new
+    floor = floor_ratio(split, scenario, Projection((1.0, 1.0), (1.0, 1.0), config_high=cfg))
+    return max(math.exp(log_ratio), floor)
+
+
+def _stage_ratio_of(
+    split: TokenSplit, scenario: Scenario, base: LlmConfig, cfg: LlmConfig
+) -> float:
+    return stage_ratio(
+        split,
+        scenario,
+        prefill_ms(cfg) / prefill_ms(base),
+        decode_step_ms(cfg) / decode_step_ms(base),
+    )
+
+
 def floor_ratio(split: TokenSplit, scenario: Scenario, proj: Projection) -> float:
     """The lowest new / old ratio physics allows: the new configuration at 100 % of its GPU
     (all weights read once per token at full bandwidth, the prompt at the full dense rate),
