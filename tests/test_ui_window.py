@@ -505,7 +505,7 @@ def test_sla_panel_sets_a_first_token_target_and_a_per_token_target(qtbot, windo
     ws = window.workspace
     before = ws.doc.scenario
     sla = ws.sla
-    sla.metric.setCurrentIndex(sla.metric.findData("first_token"))
+    sla.metric_box.setCurrentIndex(sla.metric_box.findData("first_token"))
     assert ws.doc.scenario.sla.metric == "first_token"
     sla.per_token.setValue(40)
     assert ws.doc.scenario.sla.per_token_ms == 40
@@ -514,4 +514,4 @@ def test_sla_panel_sets_a_first_token_target_and_a_per_token_target(qtbot, windo
     while ws.doc.undo_stack.canUndo():
         window.undo_action.trigger()
     assert ws.doc.scenario == before
-    assert sla.metric.currentData() == "end_to_end"
+    assert sla.metric_box.currentData() == "end_to_end"

@@ -298,7 +298,7 @@ def tradeoffs(f: Facts) -> list[Sentence]:
         n = len(a.options)
         out.append(
             Sentence(
-                f"For product, I'd offer {n} option{'s' if n > 1 else ''}, led by "
+                f"For product: {n} option{'s' if n > 1 else ''}, led by "
                 f"“{best.name}” at {ms(best.projected_ms)}.",
                 1,
                 max_tier=1,
