@@ -19,6 +19,7 @@ from latency_advisor.latency.model import (
     Estimate,
     Method,
 )
+from latency_advisor.llm_path import annotate as annotate_tokens
 from latency_advisor.numbers import fmt_ms, fmt_ms_range, fmt_number, fmt_pct, fmt_utilization
 from latency_advisor.result import (
     FORMAT,
@@ -96,6 +97,7 @@ def analyze(
     )
     if not est.stable:
         analysis.gap_ms = max(analysis.gap_ms, 0.0)
+    annotate_tokens(scenario, analysis, method)  # LLM in tokens: first output, time per token
     _read_situation(scenario, model, est, analysis, job)
     if advice:
         from latency_advisor.rules.advice import advise
@@ -329,7 +331,7 @@ def format_text(analysis: Analysis) -> str:
         )
     else:
         lines += [
-            f"End-to-end {pct}: {fmt_ms(c.at_sla_percentile_ms)}  →  {verdict}",
+            f"{_figure_label(a)} {pct}: {fmt_ms(c.at_sla_percentile_ms)}  →  {verdict}",
             f"  p50 {fmt_number(c.p50_ms)} · p95 {fmt_number(c.p95_ms)} · p99 {fmt_ms(c.p99_ms)} "
             f"(composed; adding stage {pct}s would say {fmt_ms(c.sum_of_stage_percentiles_ms)})",
             f"  utilization {_utilization_text(c.utilization)} on {c.replicas} replica(s); "
@@ -344,6 +346,7 @@ def format_text(analysis: Analysis) -> str:
                 if c.replicas_needed_for_sla is not None
                 else "none meets the SLA (the service time alone is too slow)"
             ),
+            *_token_lines(a, pct),
         ]
     if room:
         lines += _headroom_lines(a, room)
@@ -452,6 +455,25 @@ def _bottleneck_line(a: Analysis) -> str:
     return f"Bottleneck: {b.stage} ({fmt_pct(b.share)})"
 
 
+def _figure_label(a: Analysis) -> str:
+    on_first = (a.sla.model_extra or {}).get("metric") == "first_token"
+    return "First output" if on_first else "End-to-end"
+
+
+def _token_lines(a: Analysis, pct: str) -> list[str]:
+    """First output and time per token of a streamed LLM answer (none for other paths)."""
+    c = a.current.model_extra or {}
+    if c.get("first_token_ms") is None:
+        return []
+    on_first = (a.sla.model_extra or {}).get("metric") == "first_token"
+    total = c.get("end_to_end_ms") if on_first else a.current.at_sla_percentile_ms
+    line = f"  LLM in tokens: first output {fmt_ms(c['first_token_ms'])} at {pct}"
+    line += f" (the target is on it), whole answer {fmt_ms(total)}" if on_first else ""
+    if c.get("per_token_ms") is not None:
+        line += f"; {c['per_token_ms']:.1f} ms per output token"
+    return [line]
+
+
 def _ms_range(lo: float, hi: float) -> str:
     return fmt_ms_range(lo, hi)
 
@@ -556,21 +578,79 @@ def _advice_lines(a: Analysis, pct: str) -> list[str]:
                 _duration(step.projected_ms / 1000) if job else fmt_ms(step.projected_ms)
             )
             lines.append(f"  + {step.rule:<{width}} → {figure}{perceived_ms}{mark}")
+    lines += _option_lines(a, pct)
+    return lines
+
+
+def _option_lines(a: Analysis, pct: str) -> list[str]:
+    """Today's bill, the options in money and weeks, and the accuracy budget's risk table."""
+    from latency_advisor.money import usd, usd_range
+
+    extra = a.model_extra or {}
+    lines: list[str] = []
+    money = extra.get("running_cost")
+    if money:
+        per = money.get("per_1000_requests_usd")
+        lines += [
+            "",
+            f"Running cost today: {usd(money['monthly_usd'])} a month"
+            + (f", {usd(per)} per 1,000 requests" if per is not None else "")
+            + f" (average {money['average_rps']:g} requests/s; {money['replicas_at_peak']} "
+            f"replica(s) at {usd(money['replica_hour_usd'])}/hour at peak)",
+        ]
     if a.options:
-        lines += ["", "Options for a decision maker:"]
+        lines += ["", "Options for a decision maker (★ recommended):"]
         for o in a.options:
             ox = o.model_extra or {}
+            mark = "★" if ox.get("recommended") else "•"
             perceived = (
                 f", first output {fmt_ms(o.perceived_ms)}" if o.perceived_ms is not None else ""
             )
-            verdict = "meets the SLA" if o.meets_sla else "misses the SLA"
-            front = " · Pareto-optimal" if ox.get("pareto") else ""
-            budget = "" if ox.get("within_quality_budget", True) else " · beyond the quality budget"
-            lines.append(
-                f"  • {o.name}: {fmt_ms(o.projected_ms)}{perceived} ({verdict}); accuracy risk "
-                f"{o.accuracy_risk}, cost {o.cost}, {o.effort_days[0]:g}–{o.effort_days[1]:g} "
-                f"days, {len(o.rules)} fix(es){front}{budget}"
+            if ox.get("steady_state") is False:
+                verdict = "misses the SLA: the queue cannot keep up"
+            elif o.meets_sla:
+                verdict = f"meets the SLA, margin {ox.get('margin_ms', 0.0):.0f} ms"
+                if "uncertainty_ms" in ox:
+                    sure = ">" if ox.get("meets_with_margin") else "<"
+                    verdict += f" {sure} uncertainty ±{ox['uncertainty_ms']:.0f} ms"
+            else:
+                verdict = "misses the SLA"
+            lo, hi = o.effort_days
+            weeks = f"≈{lo / 5:.2g}–{hi / 5:.2g} weeks" if hi > 0 else "no work"
+            job = (extra.get("batch_job") or {}).get("deadline_s")
+            figure = (
+                f"job time {_duration(o.projected_ms / 1000)}"
+                if job
+                else f"{fmt_ms(o.projected_ms)} at {pct}"
             )
+            lines.append(f"  {mark} {o.name}: {figure}{perceived} ({verdict})")
+            cost = f"running cost {o.cost}"
+            if "monthly_cost_usd" in ox:
+                one = ox["one_off_cost_usd"]
+                once = (
+                    usd(one[0])
+                    if round(one[0]) == round(one[1])
+                    else (f"{usd(one[0])}–{usd(one[1])}")
+                )
+                cost = f"{usd_range(*ox['monthly_cost_usd'], ' a month')}, {once} one-off"
+            lines.append(
+                f"      accuracy risk {o.accuracy_risk} · {cost} · {lo:g}–{hi:g} engineer-days "
+                f"({weeks}) · {len(o.rules)} fix(es)"
+                + (" · Pareto-optimal" if ox.get("pareto") else "")
+                + ("" if ox.get("within_quality_budget", True) else " · beyond the quality budget")
+            )
+            if ox.get("why"):
+                lines.append(f"      why pick it: {ox['why']}")
+            if ox.get("offline_evaluation"):
+                lines.append(f"      before rollout: {ox['offline_evaluation']}")
+            if ox.get("recommended_reason"):
+                lines.append(f"      recommended because {ox['recommended_reason']}")
+    budget = extra.get("quality_budget")
+    if budget:
+        rows = " · ".join(
+            f"{r['risk']} ({r['typical_drop']}): {r['this_budget']}" for r in budget["risk_table"]
+        )
+        lines += ["", f"Accuracy budget {budget['max_accuracy_drop_pct']:g} %: {rows}"]
     return lines
 
 

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "rules": "rules",
     "import": "import_",
     "rehearse": "rehearse",
+    "llm": "llm",
 }
 
 

@@ -29,6 +29,13 @@ from pydantic import (
 
 from latency_advisor.atomic import atomic_write_text
 from latency_advisor.errors import UserError
+from latency_advisor.llm_specs import (
+    find_gpu,
+    shape_for,
+    unknown_gpu_message,
+    usable_gb,
+    weights_gb,
+)
 from latency_advisor.percentiles import parse_percentile
 from latency_advisor.safe_json import load_json
 from latency_advisor.safe_yaml import SafeReadError, decode_text, load_yaml, read_bytes
@@ -64,7 +71,8 @@ class _Strict(BaseModel):
 
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-Usd = Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False)]
+# a price is a number (not "2.5" or true): a quoted or boolean price is more likely a slip
+Usd = Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False, strict=True)]
 
 
 class Sla(_Strict):
@@ -170,6 +178,43 @@ class ModelInfo(_Strict):
     ttft_ms: Percentiles | None = None
     per_token_ms: Percentiles | None = None
 
+    @model_validator(mode="after")
+    def _runnable_llm(self) -> ModelInfo:
+        """A GPU of the table, a prompt within the model's context, weights that fit the GPUs."""
+        gpu = find_gpu(self.gpu) if self.gpu is not None else None
+        if self.gpu is not None and gpu is None:
+            raise FieldProblem(("gpu",), unknown_gpu_message(self.gpu))
+        if self.params_millions is None:
+            return self
+        if self.family == "llm" and self.prompt_tokens is not None:
+            shape = shape_for(self.params_millions)
+            total = self.prompt_tokens + (self.output_tokens or 0)
+            if total > shape.context:
+                raise FieldProblem(
+                    ("prompt_tokens",),
+                    f"prompt ({self.prompt_tokens:,}) + output ({self.output_tokens or 0:,}) "
+                    f"tokens exceed the {shape.context:,}-token context of a {shape.label} model",
+                )
+        if gpu is not None:
+            gpus = self.gpus or 1
+            need, have = weights_gb(self.params_millions, self.precision), usable_gb(gpu, gpus)
+            if need > have:
+                raise FieldProblem(
+                    ("gpus",),
+                    f"the weights ({need:.0f} GB in {self.precision or 'bf16'}) do not fit "
+                    f"{gpus} x {gpu.name} ({have:.0f} GB usable at 90 %): raise gpus, lower the "
+                    "precision or pick a larger GPU",
+                )
+        return self
+
+
+class FieldProblem(ValueError):
+    """A model-level check that names the field at fault (`sub`, below the model's own path)."""
+
+    def __init__(self, sub: tuple[str, ...], message: str):
+        super().__init__(message)
+        self.sub = sub
+
 
 class Calibration(_Strict):
     """A measured effect of one technique on this stage (from `latency-advisor bench`)."""
@@ -237,6 +282,22 @@ class Stage(_Strict):
             label = "p95_ms" if self.p95_ms is not None else "p50_ms"
             if self.p99_ms < lower:
                 raise ValueError(f"p99_ms ({self.p99_ms:g}) must be >= {label} ({lower:g})")
+        return self
+
+    @model_validator(mode="after")
+    def _ttft_within_stage(self) -> Stage:
+        """Time to first token is part of the stage: it cannot exceed the stage's own figure."""
+        ttft = self.model.ttft_ms if self.model is not None else None
+        if ttft is None:
+            return self
+        for key, total in (("p50", self.p50_ms), ("p95", self.p95_ms), ("p99", self.p99_ms)):
+            first = getattr(ttft, key)
+            if first is not None and total is not None and first > total:
+                raise FieldProblem(
+                    ("model", "ttft_ms", key),
+                    f"time to first token ({first:g} ms) is above the stage's {key}_ms "
+                    f"({total:g} ms), which includes it",
+                )
         return self
 
     @field_validator("presence", mode="before")
@@ -425,6 +486,9 @@ def _from_validation(
     problems = []
     for error in exc.errors(include_url=False):
         loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
+        named = error.get("ctx", {}).get("error")
+        if isinstance(named, FieldProblem):  # a model-level check that names its field
+            loc += named.sub
         problem = ScenarioError(source, _explain(error), _dotted(loc), _line_of(loc, lines))
         if str(problem) not in {str(p) for p in problems}:
             problems.append(problem)
@@ -556,7 +620,40 @@ def scenario_json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://latency-advisor.invalid/schema/scenario-v1.json"
     schema["title"] = "Latency Advisor scenario (latency-advisor/scenario/v1)"
+    _describe_token_fields(schema)
     return schema
+
+
+TOKEN_FIELD_DOCS: dict[str, dict[str, str]] = {
+    "Sla": {
+        "metric": "end_to_end (default) or first_token: the target is on the first output of "
+        "a streamed answer (path before the LLM + queue + time to first token)",
+        "per_token_ms": "target on the time per output token at the same percentile",
+    },
+    "ModelInfo": {
+        "prompt_tokens": "LLM: prompt tokens per request (sets the prefill)",
+        "gpu": "LLM: a GPU of the bundled table (latency-advisor llm --help)",
+        "gpus": "LLM: tensor-parallel degree (GPUs per replica)",
+        "max_sequences": "LLM: concurrent sequences per replica (the decode batch)",
+        "ttft_ms": "LLM, measured: time to first token {p50, p95, p99}; part of the stage",
+        "per_token_ms": "LLM, measured: time per output token {p50, p95, p99}",
+    },
+}
+
+
+def _describe_token_fields(schema: dict[str, Any]) -> None:
+    """Say what the token fields mean, and which GPU names the table knows, in the schema."""
+    from latency_advisor.llm_specs import GPUS
+
+    defs = schema.get("$defs", {})
+    for model, docs in TOKEN_FIELD_DOCS.items():
+        props = defs.get(model, {}).get("properties", {})
+        for name, doc in docs.items():
+            if name in props:
+                props[name]["description"] = doc
+    gpu = defs.get("ModelInfo", {}).get("properties", {}).get("gpu")
+    if gpu is not None:
+        gpu["examples"] = list(GPUS)
 
 
 def _int_if_whole(value: float) -> float | int:

@@ -15,6 +15,10 @@ from latency_advisor.scenario import Scenario
 def path_model(scenario: Scenario, **kwargs: Any) -> PathModel:
     """The latency model of a scenario's path (its stages and how its requests arrive)."""
     kwargs.setdefault("samples", live_samples(scenario.sla.percentile))
+    if scenario.sla.metric == "first_token":  # the target is on the first output of the answer
+        from latency_advisor.llm_path import first_output_specs
+
+        return PathModel(first_output_specs(scenario), arrivals=scenario.arrivals, **kwargs)
     return PathModel.from_stages(scenario.stages, arrivals=scenario.arrivals, **kwargs)
 
 

@@ -8,10 +8,17 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # the compiled-rule cache goes to a folder of the test run's own, never the user's cache
 os.environ.setdefault("LATENCY_ADVISOR_CACHE_DIR", tempfile.mkdtemp(prefix="la-test-cache-"))
+
+# Property tests draw the same examples on every run, so CI is repeatable; set
+# HYPOTHESIS_PROFILE=explore to draw new ones (and fix what they find as fixed examples).
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "resources" / "examples"

@@ -88,12 +88,10 @@ def test_rag_streams_first_and_says_streaming_cuts_first_output_not_the_total():
     assert max(abs(x) for x in first.saving_ms) < 1.0
     lo, hi = extra(first)["perceived_saving_ms"]
     assert 0 < lo <= hi < a.current.at_sla_percentile_ms
-    names = [o.name for o in a.options]
-    assert {"Fastest, some quality risk", "Same quality, optimized pipeline"} <= set(names)
-    streamed = next(o for o in a.options if o.name == "Perceived latency cut by streaming")
+    streamed = next(o for o in a.options if "perceived" in extra(o)["roles"])
     assert streamed.perceived_ms is not None and streamed.perceived_ms < streamed.projected_ms
-    fastest = next(o for o in a.options if o.name == "Fastest, some quality risk")
-    same = next(o for o in a.options if o.name == "Same quality, optimized pipeline")
+    fastest = min(a.options, key=lambda o: o.projected_ms)
+    same = next(o for o in a.options if o.name.startswith("Same quality"))
     assert fastest.projected_ms < same.projected_ms
     assert risk_rank(fastest.accuracy_risk) > risk_rank(same.accuracy_risk) == 0
 
@@ -153,8 +151,9 @@ def test_no_accuracy_loss_allowed_means_no_lossy_step_in_the_plan():
     assert all(extra(step)["accuracy_risk"] == "none" for step in a.plan)
     lossy = [r for r in a.recommendations if r.accuracy_risk != "none"]
     assert lossy and all(extra(r)["within_quality_budget"] is False for r in lossy)
-    fastest = next(o for o in a.options if o.name == "Fastest, some quality risk")
-    assert extra(fastest)["within_quality_budget"] is False
+    # a zero budget admits lossless options only (issue #14)
+    assert a.options and all(o.accuracy_risk == "none" for o in a.options)
+    assert all(extra(o)["within_quality_budget"] for o in a.options)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -211,4 +210,5 @@ def test_text_output_reads_the_advice():
     assert "What to do, in order" in text
     assert "first output" in text and "cumulative, projected" in text
     assert "Options for a decision maker" in text
-    assert "a good place to stop" in text
+    meets = any(step.meets_sla for step in advice("rag_assistant").plan)
+    assert ("a good place to stop" in text) is meets

@@ -296,3 +296,24 @@ def test_a_target_met_only_just_is_worth_work():
     text = format_text(a)
     assert "only just" in text and "Optional fixes" not in text
     assert a.plan  # steps that buy margin, not an "optional" list
+
+
+def test_a_fleet_loaded_to_exactly_one_has_no_steady_state_and_no_crash():
+    """5 requests/s on one replica busy 200 ms each: utilization 1 up to rounding (a case the
+    property tests found: the M/G/1 construction drew a negative number of residual times)."""
+    from latency_advisor.scenario import validate_scenario
+
+    s = validate_scenario(
+        {
+            "format": "latency-advisor/scenario/v1",
+            "name": "exactly full",
+            "sla": {"target_ms": 5.0, "percentile": 50},
+            "traffic": {"peak_rps": 5.0, "replicas": 1},
+            "stages": [
+                {"name": "fetch", "kind": "feature_fetch", "p50_ms": 200.0, "p95_ms": 200.0},
+                {"name": "hop", "kind": "network", "p50_ms": 1.0, "p95_ms": 1.0},
+            ],
+        }
+    )
+    a = analyze(s)
+    assert not a.current.steady_state and not a.meets_sla

@@ -7,6 +7,7 @@ such calls per paint, and the app aborted with "deallocating None" after a few h
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from PySide6.QtCore import QPointF
@@ -44,6 +45,7 @@ def test_charts_survive_thousands_of_repaints(qtbot):
         qtbot.addWidget(chart)
         chart.resize(900, 420)
         chart.show_analysis(analysis, "light")
+        gc.collect()  # garbage of earlier tests, freed mid-loop, would drop references too
         before = sys.getrefcount(None)
         for _ in range(300):
             chart.grab()

@@ -187,7 +187,7 @@ def test_hover_gives_the_options_numbers_as_the_table_prints_them(qtbot, rag):
     marks = _marks(chart)
     for rect, p, row in zip(marks["risk"], spec.points, table.text_rows(), strict=True):
         tip = chart.tooltip_at(rect.center())
-        name, projected, perceived, _meets, risk, cost, effort, front = row
+        name, projected, perceived, _meets, risk, cost, effort, front, *_money = row
         lines = tip.split("\n")
         assert lines[0] == f"{p.number}. {name}"
         assert f"{projected} ms" in lines[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPointF, QRectF
@@ -28,8 +29,10 @@ def _analysis(name: str, *, advice: bool = True, target_ms: float | None = None)
 
 @pytest.fixture(scope="module")
 def rag() -> Analysis:
-    """16 steps: more than the PDF names, so the app numbers them at a common size."""
-    return _analysis("rag_assistant")
+    """16 steps: more than the PDF names, so the app numbers them at a common size (the RAG
+    example as it was before it gave its GPU: a plan that meets the target)."""
+    data = Path(__file__).parent / "data" / "rag_assistant_v1.yaml"
+    return analyze(load_scenario(data))
 
 
 @pytest.fixture(scope="module")

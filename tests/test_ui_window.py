@@ -476,3 +476,42 @@ def test_drop_a_trace_file_previews_and_merges_as_one_undo_step(
     assert window.isWindowModified()
     window.undo_action.trigger()
     assert window.workspace.doc.scenario == before
+
+
+def test_llm_panel_estimates_and_applies_as_one_undoable_edit(qtbot, window) -> None:
+    ws = window.workspace
+    llm = row_of(window, "LLM inference")
+    ws.stages.select_row(llm)
+    panel = ws.details.llm
+    assert panel.isVisible()
+    before = ws.doc.scenario
+    panel.gpu.setCurrentIndex(panel.gpu.findData("H200"))
+    panel.tp.setValue(2)
+    panel.prompt.setValue(4000)
+    assert ws.doc.scenario == before  # the form alone changes nothing
+    assert panel.result is not None and "first token" in panel.figures.text()
+    total = panel.result.total_ms
+    panel.apply.click()
+    stage = ws.doc.scenario.stages[llm]
+    assert stage.p50_ms == pytest.approx(round(total, 1))
+    assert (stage.model.gpu, stage.model.gpus, stage.model.prompt_tokens) == ("H200", 2, 4000)
+    window.undo_action.trigger()
+    assert ws.doc.scenario == before
+    ws.stages.select_row(0)
+    assert not panel.isVisible()
+
+
+def test_sla_panel_sets_a_first_token_target_and_a_per_token_target(qtbot, window) -> None:
+    ws = window.workspace
+    before = ws.doc.scenario
+    sla = ws.sla
+    sla.metric_box.setCurrentIndex(sla.metric_box.findData("first_token"))
+    assert ws.doc.scenario.sla.metric == "first_token"
+    sla.per_token.setValue(40)
+    assert ws.doc.scenario.sla.per_token_ms == 40
+    sla.per_token.setValue(0)
+    assert ws.doc.scenario.sla.per_token_ms is None
+    while ws.doc.undo_stack.canUndo():
+        window.undo_action.trigger()
+    assert ws.doc.scenario == before
+    assert sla.metric_box.currentData() == "end_to_end"

@@ -7,7 +7,7 @@ import itertools
 import math
 from pathlib import Path
 
-from latency_advisor.importers import chrome_trace, jaeger, otlp, prometheus, zipkin
+from latency_advisor.importers import chrome_trace, jaeger, llm_metrics, otlp, prometheus, zipkin
 from latency_advisor.importers.collect import TraceCollector
 from latency_advisor.importers.csv_timings import decode, encoding_of, read_table
 from latency_advisor.importers.detect import FORMAT_NAMES, FORMATS, detect_format
@@ -179,8 +179,11 @@ def _import_prometheus(path: Path, mapping: ImportMapping, tracker: Progress) ->
     with open_binary(path, tracker) as stream:
         text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
         series, warnings = prometheus.parse(tracker.iterate(bounded_lines(text, path)), str(path))
-    names = prometheus.stage_names(series)
-    stages: list[ImportedStage] = []
+    llms, series, llm_warnings = llm_metrics.split(series)  # LLM servers: one stage in tokens
+    warnings += llm_warnings
+    stages: list[ImportedStage] = [_llm_stage(g, mapping, warnings) for g in llms]
+    stages = [s for s in stages if s is not None]
+    names = prometheus.stage_names(series) if series else []
     for raw_name, s in zip(names, series, strict=True):
         name = mapping.stage_name(raw_name)
         if name is None:
@@ -221,6 +224,35 @@ def _import_prometheus(path: Path, mapping: ImportMapping, tracker: Progress) ->
         warnings,
         no_traffic_reason="Prometheus metrics hold counts since the process started, not when "
         "requests came",
+    )
+
+
+def _llm_stage(
+    group: llm_metrics.LlmSeries, mapping: ImportMapping, warnings: list[str]
+) -> ImportedStage | None:
+    """One LLM server's histograms as one model stage with its token fields."""
+    name = mapping.stage_name(group.name)
+    if name is None:
+        return None
+    e2e = group.roles["e2e"]
+    q = {p: e2e.quantiles.get(p) for p in (0.5, 0.95, 0.99)}
+    fields, notes = llm_metrics.model_fields(group)
+    warnings += notes
+    return ImportedStage(
+        name=name,
+        count=e2e.count,
+        p50_ms=max(q[0.5].value_ms, 0.0) if q[0.5] else 0.0,
+        p95_ms=max(q[0.95].value_ms, 0.0) if q[0.95] else None,
+        p99_ms=max(q[0.99].value_ms, 0.0) if q[0.99] else None,
+        bounds_ms={p * 100: (v.low_ms, v.high_ms) for p, v in q.items() if v is not None},
+        kind=mapping.kinds.get(name, "model"),
+        kind_label=mapping.kinds.get(name, "model"),
+        kind_reason=f"{group.server}'s request histograms",
+        kind_confirmed=name in mapping.kinds,
+        parallel_group=mapping.parallel_groups.get(name),
+        span_names=[s.metric for s in group.roles.values()],
+        model_family="llm",
+        model_fields=fields,
     )
 
 

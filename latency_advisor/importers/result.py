@@ -55,6 +55,8 @@ class ImportedStage:
     own_time: bool = False  # the time a span spends outside its children
     model_family: str | None = None  # "llm" where spans carry GenAI attributes
     imported_name: str = ""  # the name as imported; a preview may rename the stage
+    # an LLM server's own histograms: ttft_ms, per_token_ms, prompt_tokens, output_tokens
+    model_fields: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.imported_name = self.imported_name or self.name
@@ -106,7 +108,7 @@ class ImportedStage:
         if facts:
             data["facts"] = facts
         if self.model_family and self.kind == "model":
-            data["model"] = {"family": self.model_family}
+            data["model"] = {"family": self.model_family, **self.model_fields}
         kept = self.kept_samples()
         if kept is not None and "samples_ms" in Stage.model_fields:
             data["samples_ms"] = kept
@@ -255,10 +257,13 @@ def apply_to_scenario(
         stages = []
         for new in imported:
             old = existing.get(new["name"], {})
-            if "model" in old:
-                new["model"] = old["model"]  # what the user said about the model wins
+            if "model" in old:  # what the user said about the model wins, measurements aside
+                new["model"] = {**old["model"], **_measured_model(new)}
             if old.get("facts"):
                 new["facts"] = {**old["facts"], **new.get("facts", {})}
+            for key in ("applied", "holds_worker", "cost"):  # what traces cannot know either
+                if key in old:
+                    new[key] = old[key]
             if "presence" in old and "presence" not in measured:
                 new["presence"] = old["presence"]  # the source cannot tell which requests
             stages.append(new)
@@ -270,10 +275,21 @@ def apply_to_scenario(
             if new is not None:
                 old = {k: v for k, v in old.items() if k not in measured}
                 old.update({k: v for k, v in new.items() if k in measured})
+                if _measured_model(new):
+                    old["model"] = {**old.get("model", {"family": "llm"}), **_measured_model(new)}
             stages.append(old)
         stages.extend(by_name.values())
     data["stages"] = stages
     return _validated(data, result)
+
+
+MEASURED_MODEL = ("ttft_ms", "per_token_ms", "prompt_tokens", "output_tokens")
+
+
+def _measured_model(stage: dict[str, Any]) -> dict[str, Any]:
+    """The model fields an import measured (an LLM server's histograms)."""
+    model = stage.get("model") or {}
+    return {k: model[k] for k in MEASURED_MODEL if k in model}
 
 
 def with_peak_rps(scenario: Scenario, peak_rps: float, note: str | None = None) -> Scenario:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -69,6 +69,11 @@ class StageSpec:
     note: str | None = None
     presence: float | None = None  # fraction of requests that have the stage (None: all)
     holds_worker: bool | None = None  # stated by the scenario; None: the default for the kind
+    # first-output paths (a streamed LLM answer): a stage after the first output holds the
+    # worker but adds nothing to the latency (on_path False); the LLM stage's samples are its
+    # time to first token, and it holds the worker for busy_fit more (the decode) off the path
+    on_path: bool = True
+    busy_fit: StageFit | None = None
 
     @property
     def occupies_worker(self) -> bool:
@@ -158,6 +163,7 @@ class PathModel:
         rng = np.random.default_rng(seed)
         self.samples: StageSamples = {s.name: self._draw(s, rng, samples, True) for s in stages}
         self.wait_uniforms = _stratified_uniforms(rng, samples)
+        self._add_busy(self.samples, samples, True)
         self._sim_cache: dict[int, tuple[StageSamples, np.ndarray]] = {}
 
     @classmethod
@@ -205,6 +211,14 @@ class PathModel:
             out[~mask] = _draw_calls(spec, rng, n - present, True)
         return out
 
+    def _add_busy(self, out: StageSamples, n: int, stratified: bool) -> None:
+        """Draw the off-path busy time of stages that have one, from a stream of their own."""
+        for i, spec in enumerate(self.stages):
+            if spec.busy_fit is not None:
+                rng = np.random.default_rng([self.seed, 0xB5, i, n])
+                extra = replace(spec, fit=spec.busy_fit, presence=None, busy_fit=None)
+                out[busy_key(spec.name)] = self._draw(extra, rng, n, stratified)
+
     def effective(self, samples: StageSamples) -> StageSamples:
         """The samples with 0 ms where a conditional stage is skipped (the input when none is)."""
         if not self._conditional:
@@ -222,6 +236,7 @@ class PathModel:
             rng = np.random.default_rng(self.seed + requests)
             stages = {s.name: self._draw(s, rng, requests, False) for s in self.stages}
             self._sim_cache[requests] = (stages, rng.exponential(1.0, requests))
+            self._add_busy(stages, requests, False)
         return self._sim_cache[requests]
 
     # ------------------------------------------------------------ composition
@@ -253,9 +268,13 @@ class PathModel:
                 part = samples[unit[0].name]
             else:
                 part = np.max(np.stack([samples[s.name] for s in unit]), axis=0)
-            total += part
+            if any(s.on_path for s in unit):
+                total += part
             if any(s.occupies_worker for s in unit):
                 busy += part
+                for spec in unit:
+                    if spec.busy_fit is not None:
+                        busy += samples[busy_key(spec.name)]
         return total, busy
 
     # ------------------------------------------------------------ estimates
@@ -394,6 +413,9 @@ class PathModel:
             return {s.name: 0.0 for s in self.stages}
         shares: dict[str, float] = {}
         for unit in self.units():
+            if not any(s.on_path for s in unit):  # after the first output: no latency share
+                shares.update({s.name: 0.0 for s in unit})
+                continue
             if len(unit) == 1:
                 shares[unit[0].name] = float(live[unit[0].name][window].mean()) / denominator
                 continue
@@ -444,6 +466,11 @@ class PathModel:
 
 
 SAMPLE_AGREEMENT = 0.10
+
+
+def busy_key(name: str) -> str:
+    """The samples key of a stage's off-path busy time (never a stage name: it holds a NUL)."""
+    return f"{name}\x00busy"
 
 
 def stage_spec(stage) -> StageSpec:  # stage: scenario.Stage

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 EXACT_SERVERS = 2_000  # up to this many servers Erlang B is summed exactly; beyond, approximated
+SATURATED = 1.0 - 1e-9  # a utilization this close to 1 is 1: the wait grows without bound
 
 
 def erlang_c(servers: int, offered_load: float) -> float:
@@ -79,8 +80,8 @@ def allen_cunneen(
     rho = offered / servers
     if offered <= 0:
         return WaitModel(utilization=0.0, p_wait=0.0, mean_wait_ms=0.0)
-    if rho >= 1.0:
-        return WaitModel(utilization=rho, p_wait=1.0, mean_wait_ms=math.inf)
+    if rho >= SATURATED:  # within rounding of 1: no steady state (the wait has no finite mean)
+        return WaitModel(utilization=max(rho, 1.0), p_wait=1.0, mean_wait_ms=math.inf)
     p_wait = erlang_c(servers, offered)
     mm_c_wait = p_wait * mean_service_ms / (servers - offered)
     return WaitModel(

@@ -201,9 +201,8 @@ def bottleneck(f: Facts) -> list[Sentence]:
                 f"The fan-out {f.unit} takes {share(f.unit_share)} of it.", 1, max_tier=1
             ),
             Sentence(
-                f"The bottleneck is the fan-out {f.unit}: {n} calls in parallel, "
-                f"{share(f.unit_share)} of the time at {f.P}, set by whichever call is slowest, "
-                f"most often {top.name}.",
+                f"The bottleneck is the fan-out {f.unit}: {n} parallel calls, "
+                f"{share(f.unit_share)} of the time at {f.P}, mostly waiting on {top.name}.",
                 2,
                 0,
             ),

@@ -6,6 +6,8 @@ them they speak of the levers that suit the bottleneck, so the track still reads
 
 from __future__ import annotations
 
+from latency_advisor.money import usd
+from latency_advisor.rehearsal.phases import phase_sentences
 from latency_advisor.rehearsal.proposal import propose
 from latency_advisor.rehearsal.sentences import Facts, Sentence
 from latency_advisor.rehearsal.wording import (
@@ -132,6 +134,7 @@ def fix(f: Facts) -> list[Sentence]:
     if nxt:
         parts = [f"{f.fix(r)} ({value_short(r)})" for r in nxt]
         out.append(Sentence(f"Next I'd {' and then '.join(parts)}.", 2, 1))
+    out += phase_sentences(f)  # which phase of an LLM each fix touches
     levels = {r.level for r in recs}
     if len(levels) > 1:
         out.append(
@@ -259,6 +262,33 @@ def _fix_without_engine(f: Facts) -> list[Sentence]:
     return out
 
 
+def _span(lo: float, hi: float) -> str:
+    """Two amounts as said aloud: one figure when they round alike."""
+    return usd(lo) if usd(lo) == usd(hi) else f"{usd(lo)} to {usd(hi)}"
+
+
+def money_phrase(o) -> str:
+    """What an option does to the monthly bill, as said aloud; the cost word where unsized."""
+    monthly = (o.model_extra or {}).get("monthly_cost_usd")
+    if monthly is None:
+        return COST_WORDS[o.cost]
+    lo, hi = monthly
+    if lo == hi == 0:
+        return "no change to the bill"
+    if hi < 0:
+        return f"saves {_span(-hi, -lo)} a month"
+    if lo > 0:
+        return f"adds {_span(lo, hi)} a month"
+    return f"{usd(-lo)} less to {usd(hi)} more a month"
+
+
+def weeks_phrase(o) -> str:
+    low, high = o.effort_days
+    if high == 0:
+        return "no engineering work"
+    return f"about {low / 5:.2g} to {high / 5:.2g} engineer-weeks"
+
+
 def tradeoffs(f: Facts) -> list[Sentence]:
     a = f.a
     out: list[Sentence] = []
@@ -268,30 +298,37 @@ def tradeoffs(f: Facts) -> list[Sentence]:
         n = len(a.options)
         out.append(
             Sentence(
-                f"For product, I'd offer {n} option{'s' if n > 1 else ''}, led by "
+                f"For product: {n} option{'s' if n > 1 else ''}, led by "
                 f"“{best.name}” at {ms(best.projected_ms)}.",
                 1,
                 max_tier=1,
             )
         )
+        today = (a.model_extra or {}).get("running_cost")
+        bill = f" Today it costs about {usd(today['monthly_usd'])} a month to run." if today else ""
         out.append(
             Sentence(f"For the product team I'd lay out {n} option{'s' if n > 1 else ''}.", 2, 0)
         )
+        if bill:
+            out.append(Sentence(bill.strip(), 3, 0))
         ordered = [best, *[o for o in a.options if o is not best]]
         for i, o in enumerate(ordered[:4]):
             perceived = (
                 f" (first output after {ms(o.perceived_ms)})" if o.perceived_ms is not None else ""
             )
             verdict = "meets the target" if o.meets_sla else "still misses"
+            why = (o.model_extra or {}).get("why")
             out.append(
                 Sentence(
                     f"“{o.name}” reaches {ms(o.projected_ms)} and {verdict}{perceived}; it "
-                    f"carries {RISK_WORDS[o.accuracy_risk]} accuracy risk and "
-                    f"{COST_WORDS[o.cost]}, and takes {days(o.effort_days)}.",
+                    f"carries {RISK_WORDS[o.accuracy_risk]} accuracy risk, "
+                    f"{money_phrase(o)}, and takes {weeks_phrase(o)}.",
                     2,
                     1 + i,
                 )
             )
+            if isinstance(why, str) and why:
+                out.append(Sentence(f"Why pick it: {why}", 3, 1 + i))
         out.append(Sentence(f"I'd propose “{best.name}”, because {proposal.reason}.", 2, 1))
         out.append(
             Sentence(

@@ -50,7 +50,7 @@ TECHNIQUES: dict[str, tuple[str, str]] = {
     "speculative_decoding": ("serving", "use speculative decoding"),
     "quantization_int8": ("model", "quantize to INT8"),
     "quantization_int4": ("model", "quantize to INT4"),
-    "quantization_fp8": ("model", "serve in FP8"),
+    "quantization_fp8": ("model", "serve the model in FP8"),
     "fp16": ("model", "run in half precision"),
     "pruning_structured": ("model", "prune whole channels and heads"),
     "distillation": ("model", "distil into a smaller student"),

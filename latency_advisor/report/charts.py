@@ -230,7 +230,7 @@ def options_chart(analysis: Analysis, theme: ThemeName = "light") -> Figure:
         ax.set_axisbelow(True)
     for p in spec.points:
         colour = t.stage_colour(p.colour_index)
-        label = plain(_short(p.label, 44))
+        label = plain(textwrap.fill(p.label, 40))  # wrapped, never cut
         for ax, x in ((risk_ax, p.risk_x), (effort_ax, p.effort_mid_days)):
             ax.scatter(
                 [x],

@@ -128,7 +128,7 @@ def build_pdf(scenario: Scenario, analysis: Analysis, *, source: Path | None = N
         *sections.plan_section(analysis, width),
         *sections.risks_section(analysis, scenario, choice, width),
         *sections.rollout_section(analysis, scenario, width),
-        *sections.assumptions_section(analysis, scenario),
+        *sections.assumptions_section(analysis, scenario, width),
     ]
     appendix = sections.measurement_appendix(scenario, width, source)
     story += appendix

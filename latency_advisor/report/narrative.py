@@ -63,7 +63,8 @@ def recommended_option(a: Analysis, scenario: Scenario) -> Choice:
         return Choice(None, "")
     flagged = [i for i, o in enumerate(options) if getattr(o, "recommended", False)]
     if flagged:
-        return Choice(flagged[0], "the rule engine ranks it first for this path")
+        reason = getattr(options[flagged[0]], "recommended_reason", None)
+        return Choice(flagged[0], esc(reason) if reason else "the rule engine ranks it first")
     allowed = [i for i, o in enumerate(options) if _risk_allowed(o, scenario)]
     pool = allowed or list(range(len(options)))
     meeting = [i for i in pool if options[i].meets_sla]
@@ -119,10 +120,38 @@ def why_not(a: Analysis, scenario: Scenario, choice: Choice) -> list[tuple[str, 
             )
         if COST_ORDER.index(option.cost) > COST_ORDER.index(chosen.cost):
             reasons.append(f"higher running cost ({option.cost} against {chosen.cost})")
+        target = a.sla.target_ms
+        if option.meets_sla and chosen.meets_sla and option.projected_ms > chosen.projected_ms:
+            thin = (
+                ", within the estimate's uncertainty"
+                if (option.model_extra or {}).get("meets_with_margin") is False
+                else ""
+            )
+            reasons.insert(
+                0,
+                f"a thinner margin under the target ({ms(target - option.projected_ms)} against "
+                f"{ms(target - chosen.projected_ms)}{thin})",
+            )
         if not reasons:
             reasons.append("a close alternative; the recommendation wins on the order above")
-        out.append((esc(option.name), "; ".join(reasons) + "."))
+        text = "; ".join(reasons)
+        saving = _monthly_mid(chosen) - _monthly_mid(option)
+        if saving > 0.01 * _today(a):
+            from latency_advisor.money import usd
+
+            text = f"it would cost about {usd(saving)} a month less, but: {text}"
+        out.append((esc(option.name), text + "."))
     return out
+
+
+def _monthly_mid(option: Option) -> float:
+    monthly = (option.model_extra or {}).get("monthly_cost_usd") or (0.0, 0.0)
+    return (monthly[0] + monthly[1]) / 2.0
+
+
+def _today(a: Analysis) -> float:
+    money = (a.model_extra or {}).get("running_cost") or {}
+    return float(money.get("monthly_usd", 0.0))
 
 
 def steps_to_target(a: Analysis) -> int | None:
@@ -201,6 +230,9 @@ def executive_summary(a: Analysis, scenario: Scenario, choice: Choice) -> list[s
         out.append(text)
     out.append(bottleneck_paragraph(a, p))
     out.append("<b>Recommendation.</b> " + recommendation_paragraph(a, choice))
+    money = money_paragraph(a, choice)
+    if money:
+        out.append("<b>What it costs.</b> " + money)
     ask = decision_needed(a, choice)
     if ask:
         out.append("<b>The decision we need.</b> " + ask)
@@ -242,10 +274,18 @@ def decision_needed(a: Analysis, choice: Choice) -> str:
     if choice.index is None:
         return ""
     o = a.options[choice.index]
+    ox = o.model_extra or {}
+    from latency_advisor.money import usd_range
+
     asks = [f"approve about {days(o.effort_days)} of work on “{esc(o.name)}”"]
+    if o.effort_days[1] == 0:
+        asks = [f"confirm “{esc(o.name)}”"]
     if o.accuracy_risk != "none":
         asks.append(f"accept a {o.accuracy_risk} accuracy risk, checked before release")
-    if o.cost in ("medium", "high"):
+    monthly = ox.get("monthly_cost_usd")
+    if monthly is not None and monthly[1] > 0:
+        asks.append(f"accept a running cost change of {usd_range(*monthly, ' a month')}")
+    elif monthly is None and o.cost in ("medium", "high"):
         asks.append(f"accept a {o.cost} increase in running cost")
     text = "Please " + ", ".join(asks[:-1]) + (" and " if len(asks) > 1 else "") + asks[-1] + "."
     p = pct(a.sla.percentile)
@@ -259,6 +299,54 @@ def decision_needed(a: Analysis, choice: Choice) -> str:
     return text
 
 
+def running_cost_sentence(a: Analysis) -> str:
+    """Today's bill in one sentence, or empty when the analysis has no money figures."""
+    money = (a.model_extra or {}).get("running_cost")
+    if not money:
+        return ""
+    from latency_advisor.money import usd
+
+    per = money.get("per_1000_requests_usd")
+    return (
+        f"Today the path costs about <b>{usd(money['monthly_usd'])} a month</b>"
+        + (f" ({usd(per)} per 1,000 requests)" if per is not None else "")
+        + "."
+    )
+
+
+def money_paragraph(a: Analysis, choice: Choice) -> str:
+    """Today's bill and what the recommended option changes, in money and weeks."""
+    today = running_cost_sentence(a)
+    if not today or choice.index is None:
+        return ""
+    from latency_advisor.money import usd, usd_range
+
+    o = a.options[choice.index]
+    ox = o.model_extra or {}
+    if "monthly_cost_usd" not in ox:
+        return ""
+    lo, hi = o.effort_days
+    once = ox["one_off_cost_usd"]
+    weeks = (
+        "no engineering work"
+        if hi == 0
+        else f"about {lo / 5:.2g}–{hi / 5:.2g} engineer-weeks ({usd(once[0])}–{usd(once[1])})"
+    )
+    change = usd_range(*ox["monthly_cost_usd"], " a month")
+    text = (
+        f"Today the path costs about {usd((a.model_extra or {})['running_cost']['monthly_usd'])} "
+        f"a month. “{esc(o.name)}” changes that by {change} and takes {weeks}."
+    )
+    savers = [x for x in a.options if x is not o and x.meets_sla and _monthly_mid(x) < 0]
+    if savers and _monthly_mid(o) >= 0:
+        best = min(savers, key=_monthly_mid)
+        text += (
+            f" To spend less instead, “{esc(best.name)}” saves about "
+            f"{usd(-_monthly_mid(best))} a month and still meets the target."
+        )
+    return text
+
+
 def recommendation_paragraph(a: Analysis, choice: Choice) -> str:
     p = pct(a.sla.percentile)
     if choice.index is not None:
@@ -268,17 +356,33 @@ def recommendation_paragraph(a: Analysis, choice: Choice) -> str:
         )
         reached = "meeting the target" if o.meets_sla else "still above the target"
         margin = a.sla.target_ms - o.projected_ms
-        thin = (
-            f" It leaves only {ms(margin)} of margin, less than the estimate's own uncertainty: "
-            "keep the next fix of the plan ready."
-            if o.meets_sla and margin < 0.1 * a.sla.target_ms
-            else ""
-        )
+        ox = o.model_extra or {}
+        sure = ox.get("meets_with_margin")
+        thin_margin = (sure is False) if isinstance(sure, bool) else margin < 0.1 * a.sla.target_ms
+        thin = ""
+        if o.meets_sla and thin_margin and "uncertainty" not in choice.reason:
+            thin = (
+                f" It leaves only {ms(margin)} of margin, less than the estimate's own "
+                "uncertainty: keep the next fix of the plan ready."
+            )
+        if ox.get("offline_evaluation"):
+            thin += " " + esc(ox["offline_evaluation"])
+        cost = f"running cost {o.cost}"
+        if "monthly_cost_usd" in ox:
+            from latency_advisor.money import usd_range
+
+            cost = f"running cost {usd_range(*ox['monthly_cost_usd'], ' a month')}"
+        if o.effort_days[1] == 0 and not o.rules and o.meets_sla:
+            return (
+                f"<b>“{esc(o.name)}”</b>: the {p} of {ms(o.projected_ms)} meets the target with "
+                f"{ms(margin)} to spare, with nothing to build or pay for. We recommend it "
+                f"because {choice.reason}. Re-run this analysis when traffic grows."
+            )
         return (
             f"Take the option <b>“{esc(o.name)}”</b>: projected {p} {ms(o.projected_ms)} "
-            f"({reached}{perceived}), accuracy risk {o.accuracy_risk}, running cost "
-            f"{o.cost}, about {days(o.effort_days)} of work. We recommend it because "
-            f"{choice.reason}.{thin} Roll it out in stages behind the checks of the rollout plan."
+            f"({reached}{perceived}), accuracy risk {o.accuracy_risk}, {cost}, about "
+            f"{days(o.effort_days)} of work. We recommend it because {choice.reason}.{thin} "
+            "Roll it out in stages (section 5)."
         )
     if a.plan:
         n = steps_to_target(a)

@@ -18,6 +18,7 @@ from latency_advisor.report.tables import (
     RISK_ORDER,
     effort_mid,
     format_cell,
+    option_money,
     pareto_front,
     pct_label,
 )
@@ -43,11 +44,13 @@ class OptionPoint:
     pareto: bool
     colour_index: int  # into Theme.series
     details: tuple[str, ...]  # the hover text, one line each, with the table's numbers
+    recommended: bool = False
 
     @property
     def label(self) -> str:
-        """The legend's entry: the number printed beside the point, then the name."""
-        return f"{self.number}. {self.name}"
+        """The legend's entry: the number printed beside the point, then the name (★ for the
+        recommended option)."""
+        return f"{self.number}. {self.name}" + (" ★" if self.recommended else "")
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ def options_spec(analysis: Analysis) -> OptionsSpec:
             pareto=on_front,
             colour_index=i,
             details=_details(i + 1, o, on_front, pct, target),
+            recommended=bool((o.model_extra or {}).get("recommended")),
         )
         for i, (o, on_front) in enumerate(zip(options, front, strict=True))
     )
@@ -136,6 +140,11 @@ def options_spec(analysis: Analysis) -> OptionsSpec:
     highest_effort = max((o.effort_days[1] for o in options), default=0.0)
     if options:
         title = f"{len(options)} option(s): projected {pct} against accuracy risk and effort"
+        money = (a.model_extra or {}).get("running_cost")
+        if money:
+            from latency_advisor.money import usd
+
+            title += f" · today {usd(money['monthly_usd'])} a month"
         empty = None
     else:
         title = "Options: none listed"
@@ -190,6 +199,7 @@ def _days(effort: tuple[float, float]) -> str:
 def _details(number: int, o: Option, on_front: bool, pct: str, target: float) -> tuple[str, ...]:
     """The hover text of one option: its numbers as the table prints them, and what they mean."""
     verdict = "meets" if o.meets_sla else "misses"
+    monthly, once = option_money(o)
     lines = [
         f"{number}. {o.name}",
         f"Projected {pct}: {format_cell(o.projected_ms)} ms ({verdict} the {fmt_ms(target)} SLA)",
@@ -199,12 +209,17 @@ def _details(number: int, o: Option, on_front: bool, pct: str, target: float) ->
     lines += [
         f"Accuracy risk: {o.accuracy_risk}",
         f"Effort: {_days(o.effort_days)} engineer-days",
-        f"Running cost: {'saves (cheaper to run)' if o.cost == 'saves' else o.cost}",
+        f"Running cost: {'saves (cheaper to run)' if o.cost == 'saves' else o.cost}"
+        + (f", {monthly} a month" if monthly != "—" else ""),
         "Pareto front: yes, no other option beats it on latency, risk and effort at once"
         if on_front
         else "Pareto front: no, another option is at least as good on latency, risk and effort",
     ]
-    return tuple(lines)
+    why = (o.model_extra or {}).get("why")
+    extra = [f"One-off cost: {once}"] if once != "—" else []
+    if isinstance(why, str) and why:
+        extra.append(f"Why pick it: {why}")
+    return tuple(lines[:-1] + extra + lines[-1:])
 
 
 def fan_out(groups: list[str], step: float = FAN_STEP) -> list[float]:

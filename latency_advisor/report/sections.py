@@ -21,6 +21,7 @@ from reportlab.platypus import (
     KeepTogether,
     ListFlowable,
     ListItem,
+    PageBreak,
     Paragraph,
     Spacer,
     Table,
@@ -32,17 +33,19 @@ from latency_advisor.report import charts
 from latency_advisor.report.fonts import BOLD, REGULAR, register_fonts
 from latency_advisor.report.glossary import GLOSSARY
 from latency_advisor.report.guards import guard_for
+from latency_advisor.report.llm_section import PHASE_TEXT, llm_split
 from latency_advisor.report.narrative import (
     LEVELS,
     Choice,
     executive_summary,
     recommendation_paragraph,
+    running_cost_sentence,
     steps_to_target,
     verdict,
     why_not,
 )
 from latency_advisor.report.styles import BAD_BG, GOOD_BG, grid_style, styles
-from latency_advisor.report.tables import ChartTable, format_cell
+from latency_advisor.report.tables import ChartTable, format_cell, option_money
 from latency_advisor.report.text import days, esc, ms, pct
 from latency_advisor.scenario import Scenario
 
@@ -183,13 +186,8 @@ def title_page(a: Analysis, scenario: Scenario, choice: Choice, width: float) ->
 def key_figures(a: Analysis, width: float) -> Table:
     c = a.current
     p = pct(a.sla.percentile)
+    # the target, today's figure and the gap are in the box above: these add what it leaves out
     rows = [
-        (f"Target ({p})", ms(a.sla.target_ms)),
-        (f"Today ({p}, composed)", ms(c.at_sla_percentile_ms)),
-        (
-            "Gap to target" if not a.meets_sla else "Headroom",
-            ms(a.gap_ms if not a.meets_sla else a.headroom_ms),
-        ),
         (f"Sum of stage {p}s (misleading)", ms(c.sum_of_stage_percentiles_ms)),
         ("Typical request (p50) / p99", f"{ms(c.p50_ms)} / {ms(c.p99_ms)}"),
         ("Bottleneck", f"{a.bottleneck.stage} ({fmt_pct(a.bottleneck.share)} of the time)"),
@@ -231,6 +229,7 @@ def budget_section(a: Analysis, width: float) -> list[Flowable]:
         chart_table(charts.budget_table(a), width),
         Spacer(1, 3 * mm),
     ]
+    out += llm_split(a, width)  # the LLM in tokens: prefill and decode, first token beside total
     if c.steady_state and c.queueing_wait_ms is not None and c.queueing_wait_ms < 0.05:
         out.append(
             Paragraph(
@@ -266,8 +265,10 @@ def budget_section(a: Analysis, width: float) -> list[Flowable]:
 def options_section(
     a: Analysis, scenario: Scenario, choice: Choice, width: float
 ) -> list[Flowable]:
+    """One page a product manager reads in a minute: the chart, the choices in money and weeks,
+    the recommendation, and what the accuracy budget admits."""
     s = styles()
-    out: list[Flowable] = [CondPageBreak(90 * mm), Paragraph("2. The options", s.h1)]
+    out: list[Flowable] = [PageBreak(), Paragraph("2. The options", s.h1)]
     if not a.options:
         text = (
             "The path already meets its target, so there is nothing to choose between. The "
@@ -279,41 +280,78 @@ def options_section(
         return [*out, Paragraph(text, s.body)]
     out += [
         Paragraph(
-            "Each option is a coherent bundle of fixes. Left: projected latency against the "
-            "risk to accuracy; right: against the effort to build it. Ringed options are "
-            "Pareto-optimal: no other option is at once faster, safer and cheaper to build. "
-            "A hollow marker shows when users would see the first output (perceived latency).",
+            f"{len(a.options)} distinct choices (★ recommended): latency against accuracy risk "
+            "(left) and effort (right); rings mark the Pareto front, hollow markers the first "
+            "output. " + running_cost_sentence(a) + budget_sentence(a),
             s.body,
         ),
         chart_image(charts.options_chart(a, "light"), width),
         options_grid(a, width),
         Spacer(1, 2 * mm),
-    ]
-    out += [
         Paragraph("What we recommend", s.h2),
         Paragraph(recommendation_paragraph(a, choice), s.body),
     ]
     reasons = why_not(a, scenario, choice)
     if reasons:
-        out.append(Paragraph("Why not the others", s.h2))
-        out.append(bullets([f"<b>{name}</b>: {why}" for name, why in reasons]))
+        said = " ".join(f"<i>{name}</i>: {why}" for name, why in reasons)
+        out.append(Paragraph(f"<b>Why not the others.</b> {said}", s.body))
     return out
 
 
+def budget_sentence(a: Analysis) -> str:
+    """What the accuracy budget admits, in one sentence (the table is in section 6)."""
+    budget = (a.model_extra or {}).get("quality_budget")
+    if not budget:
+        return ""
+    words = {
+        "admitted": "admitted",
+        "admitted with an offline evaluation": "only with an offline evaluation",
+        "not admitted": "not admitted",
+    }
+    said = ", ".join(
+        f"{esc(r['risk'])} risk {words.get(r['this_budget'], esc(r['this_budget']))}"
+        for r in budget["risk_table"][1:]
+    )
+    return (
+        f" <b>Accuracy budget {budget['max_accuracy_drop_pct']:g} %:</b> {said} (table in "
+        "section 6)."
+    )
+
+
 def options_grid(a: Analysis, width: float) -> Table:
-    """The options table, each name numbered as in the chart and followed by what it bundles."""
-    table = charts.options_table(a)
-    text_rows = table.text_rows()
-    rest = fit_widths(table.columns[1:], [row[1:] for row in text_rows], width * 0.7)
-    widths = [width * 0.3, *rest]
+    """The options in money and weeks: name and why, latency, risk, monthly, one-off, weeks."""
+    p = pct(a.sla.percentile)
     rows = []
-    for i, (option, row) in enumerate(zip(a.options, text_rows, strict=True), 1):
-        summary = getattr(option, "summary", None)
-        first = f"{i}. <b>{esc(row[0])}</b>"
-        if isinstance(summary, str) and summary:
-            first += f'<br/><font size="7" color="#57606A">{esc(summary)}</font>'
-        rows.append((first, *(esc(cell) for cell in row[1:])))
-    return grid([esc(c) for c in table.columns], rows, widths, escape_cells=False)
+    for i, o in enumerate(a.options, 1):
+        ox = o.model_extra or {}
+        star = " ★" if ox.get("recommended") else ""
+        first = f"{i}. <b>{esc(o.name)}</b>{star}"
+        if ox.get("why"):
+            first += f'<br/><font size="7" color="#57606A">{esc(ox["why"])}</font>'
+        latency = ms(o.projected_ms) + (" ✓" if o.meets_sla else "")
+        if o.perceived_ms is not None:
+            latency += f"<br/>first output {ms(o.perceived_ms)}"
+        monthly, once = option_money(o)
+        lo, hi = o.effort_days
+        weeks = "—" if hi == 0 else f"{lo / 5:.2g}–{hi / 5:.2g}"
+        rows.append((first, latency, esc(o.accuracy_risk), esc(monthly), esc(once), weeks))
+    header = ("Option", f"{p}", "Accuracy risk", "Running cost / month", "One-off", "Weeks")
+    widths = [width * f for f in (0.38, 0.13, 0.10, 0.16, 0.14, 0.09)]
+    return grid([esc(c) for c in header], rows, widths, escape_cells=False)
+
+
+def risk_grid(budget: dict, width: float) -> Table:
+    """The accuracy-risk table with this budget's verdict on each level."""
+    rows = [
+        (esc(r["risk"]), esc(r["typical_drop"]), esc(r["this_budget"]))
+        for r in budget["risk_table"]
+    ]
+    header = (
+        "Accuracy risk",
+        "Typical accuracy drop",
+        f"Budget {budget['max_accuracy_drop_pct']:g} %",
+    )
+    return grid([esc(c) for c in header], rows, [width * 0.2, width * 0.3, width * 0.5])
 
 
 # ------------------------------------------------------------------------- plan
@@ -376,6 +414,9 @@ def _fix(number: int, r: Recommendation, p: str, step: int | None) -> list[Flowa
     if isinstance(perceived, (list, tuple)) and len(perceived) == 2 and perceived[1] > 0:
         saves += f", but cuts the time to the first output by {ms(perceived[0])[:-3]}–"
         saves += ms(perceived[1])
+    phase = PHASE_TEXT.get(getattr(r, "phase", None) or "")
+    if phase:
+        saves += f" ({phase})"
     measured = " (measured on this system)" if getattr(r, "calibrated", False) is True else ""
     where = f" on {esc(r.stage)}" if r.stage else " on the whole path"
     if step is not None:
@@ -549,7 +590,7 @@ def rollout_section(a: Analysis, scenario: Scenario, width: float) -> list[Flowa
 # ------------------------------------------------------------------------- assumptions
 
 
-def assumptions_section(a: Analysis, scenario: Scenario) -> list[Flowable]:
+def assumptions_section(a: Analysis, scenario: Scenario, width: float = 0.0) -> list[Flowable]:
     s = styles()
     items = [esc(x) for x in a.assumptions]
     calibrated = [(st.name, technique) for st in scenario.stages for technique in st.calibration]
@@ -569,11 +610,24 @@ def assumptions_section(a: Analysis, scenario: Scenario) -> list[Flowable]:
             + "; ".join(f"{esc(t)} on {esc(n)}" for n, t in calibrated)
             + " (see appendix A)."
         )
-    return [
+    out: list[Flowable] = [
         CondPageBreak(40 * mm),
         Paragraph("6. Assumptions behind the numbers", s.h1),
         bullets(items),
     ]
+    budget = (a.model_extra or {}).get("quality_budget")
+    if budget:
+        out += [
+            Paragraph("The accuracy budget against accuracy risk", s.h2),
+            Paragraph(
+                "Each risk level stands for a typical accuracy drop on the task's own metric. A "
+                "budget admits a level outright when it covers the whole typical range, and only "
+                "with an offline evaluation (named in the option) when it covers the low end.",
+                s.body,
+            ),
+            risk_grid(budget, width),
+        ]
+    return out
 
 
 def measurement_appendix(

@@ -184,6 +184,8 @@ def options_table(analysis: Analysis) -> ChartTable:
                 option.cost,
                 f"{option.effort_days[0]:g}–{option.effort_days[1]:g}",
                 on_front,
+                *option_money(option),
+                bool((option.model_extra or {}).get("recommended", False)),
             )
         )
     return ChartTable(
@@ -197,6 +199,22 @@ def options_table(analysis: Analysis) -> ChartTable:
             "Running cost",
             "Effort (days)",
             "Pareto front",
+            "Running cost / month",
+            "One-off cost",
+            "Recommended",
         ),
         rows=rows,
     )
+
+
+def option_money(option: Option) -> tuple[str, str]:
+    """An option's monthly and one-off cost as the tables print them ("—" when not sized)."""
+    from latency_advisor.money import usd, usd_range
+
+    extra = option.model_extra or {}
+    monthly, once = extra.get("monthly_cost_usd"), extra.get("one_off_cost_usd")
+    if monthly is None or once is None:
+        return ("—", "—")
+    lo, hi = once
+    build = usd(lo) if usd(lo) == usd(hi) else f"{usd(lo)}–{usd(hi)}"
+    return (usd_range(*monthly), build)

@@ -5,9 +5,14 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from latency_advisor.money import prices as price_scenario
+from latency_advisor.money import running_cost
+from latency_advisor.rules import quality
+from latency_advisor.rules.costing import monthly_change
 from latency_advisor.rules.engine import Candidate, Evaluation, evaluate, whatif_samples
 from latency_advisor.rules.loader import Library, load_library
 from latency_advisor.rules.options import Bundle, build_options, pareto_front
+from latency_advisor.rules.phases import annotate as annotate_phases
 from latency_advisor.rules.plan import is_perceived_only, plan_admits, plan_order, stack
 from latency_advisor.rules.techniques import allowed_risk, risk_rank
 from latency_advisor.rules.unlock import missing_facts
@@ -31,6 +36,8 @@ def advise(scenario: Scenario, analysis: Analysis, library: Library | None = Non
     analysis.recommendations = [
         Recommendation(**_recommendation(c, scenario, pct, gap, allowed)) for c in result.candidates
     ]
+    prices = price_scenario(scenario)
+    _add_money(analysis.recommendations, result.candidates, prices, projector)
 
     room = (analysis.model_extra or {}).get("headroom") or {}
     met = projector.base_stable and projector.current <= projector.target and not room.get("thin")
@@ -73,10 +80,23 @@ def advise(scenario: Scenario, analysis: Analysis, library: Library | None = Non
         steps.append(PlanStep(**row))
     analysis.plan = steps
 
-    bundles = build_options(result.candidates, projector, allowed, plan)
+    bundles = build_options(
+        result.candidates,
+        projector,
+        allowed,
+        plan,
+        prices=prices,
+        budget_pct=scenario.quality.max_accuracy_drop_pct,
+        replicas_for_sla=analysis.current.replicas_needed_for_sla,
+    )
     analysis.options = [Option(**_option(b, projector.target)) for b in bundles]
     front = pareto_front(bundles, plan, allowed, projector.current)
     extra: dict[str, Any] = {
+        "running_cost": running_cost(prices),
+        "quality_budget": {
+            "max_accuracy_drop_pct": scenario.quality.max_accuracy_drop_pct,
+            "risk_table": quality.table_rows(scenario.quality.max_accuracy_drop_pct),
+        },
         "pareto_front": [
             {
                 "name": b.name,
@@ -116,7 +136,9 @@ def advise(scenario: Scenario, analysis: Analysis, library: Library | None = Non
     for key, value in extra.items():
         setattr(analysis, key, value)
     analysis.warnings += result.fact_warnings
+    annotate_phases(scenario, analysis)  # `phase` per fix; LLM plans capped at the GPU's floor
     analysis.assumptions += _assumptions(analysis, result.candidates, allowed, scenario)
+    analysis.assumptions += [*prices.assumptions, _risk_assumption(scenario)]
     return analysis
 
 
@@ -126,6 +148,25 @@ def _fired_keys(result: Evaluation) -> set[tuple]:
         for stage in c.members or [c.stage]:
             keys.add((c.rule.id, stage))
     return keys
+
+
+def _add_money(recs: list, cands: list[Candidate], prices, projector) -> None:
+    """Each recommendation's change of the monthly bill and its one-off cost, as [low, high]."""
+    for rec, cand in zip(recs, cands, strict=True):
+        rec.monthly_cost_usd = monthly_change([cand], prices, projector)
+        rec.one_off_cost_usd = prices.one_off(cand.rule.spec.effort_days)
+
+
+def _risk_assumption(scenario: Scenario) -> str:
+    """The accuracy budget's reading of the risk table, in one sentence."""
+    budget = scenario.quality.max_accuracy_drop_pct
+    rows = quality.table_rows(budget)
+    parts = [f"{r['risk']} ({r['typical_drop']}): {r['this_budget']}" for r in rows]
+    return (
+        f"Accuracy risk against the {budget:g} % budget (each level is a typical accuracy drop; "
+        "a level the budget covers only at its low end needs an offline evaluation, named in "
+        "the option): " + "; ".join(parts) + "."
+    )
 
 
 def _recommendation(
@@ -237,7 +278,22 @@ def _option(b: Bundle, target: float) -> dict[str, Any]:
         "effort_days": b.effort_days,
         "within_quality_budget": b.within_quality_budget,
         "pareto": b.pareto,
+        "monthly_cost_usd": b.monthly_cost_usd,
+        "one_off_cost_usd": b.one_off_cost_usd,
+        "why": b.why,
+        "kind": b.kind,
+        "roles": list(b.roles),
+        "replicas": b.replicas,
+        "projected_range_ms": b.projected_range_ms,
+        "uncertainty_ms": b.uncertainty_ms,
+        "margin_ms": target - b.projected_ms,
+        "meets_with_margin": b.meets_with_margin(target),
+        "steady_state": b.stable,
+        "offline_evaluation": b.offline_evaluation,
+        "recommended": b.recommended,
     }
+    if b.recommended:
+        row["recommended_reason"] = b.recommended_reason
     if b.perceived_ms is not None:
         row["perceived_ms"] = b.perceived_ms
     return row

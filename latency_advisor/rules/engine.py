@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from latency_advisor.latency.model import Transform
-from latency_advisor.rules import effects
+from latency_advisor.rules import effects, phases
 from latency_advisor.rules.facts import FactValue, path_facts, stage_facts
 from latency_advisor.rules.loader import CompiledRule, Library, effect_values
 from latency_advisor.rules.state import Applied, applied_techniques, unknown_fact_warnings
@@ -61,6 +61,7 @@ class Step:
     transform: Transform | None
     values: dict[str, float]
     rule: CompiledRule
+    llm: phases.ConfigStep | None = None  # an LLM configuration change, composed by the tokens
 
 
 @dataclass
@@ -83,6 +84,7 @@ class Candidate:
     # touches, with each stage's effect sizes; `stage` is the one that weighs most
     members: list[str] = field(default_factory=list)
     member_ends: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    raw_ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # the rule's own
 
     @property
     def effective_saving(self) -> float:
@@ -178,16 +180,35 @@ class Projector:
             return hit
         rps, servers = self.rps, self.servers
         transforms: list[Transform] = []
+        # several changes of the LLM's configuration compose in the token model (an optimized
+        # runtime, then FP8, then a smaller model), not by multiplying ratios each sized
+        # against today's configuration
+        llm = [s for s in steps if s.llm is not None]
+        composed = self._llm_transform(llm) if len(llm) >= 2 else None
         for step in steps:
             rps, servers = effects.traffic(
                 step.values, step.rule.spec.effect, rps, servers, self.capacity
             )
-            if step.transform is not None:
+            if step.transform is not None and (composed is None or step.llm is None):
                 transforms.append(step.transform)
+        if composed is not None:
+            transforms.append(composed)
         est = self._estimate(transforms, rps, servers)
         result = Projection(self.current * self._metric(est, servers) / self.base_ms, est.stable)
         self.cache[key] = result
         return result
+
+    def _llm_transform(self, llm: list[Step]) -> Transform | None:
+        ratio = phases.combined_ratio(self.scenario, [s.llm for s in llm if s.llm is not None])
+        if ratio is None:
+            return None
+        stage = llm[0].llm.stage if llm[0].llm is not None else None
+        if stage is None:
+            return None
+        effect = llm[0].rule.spec.effect
+        return effects.stage_transform(
+            self.stage_info[stage], effect, {"speedup": 1.0 / max(ratio, 1e-6)}
+        )
 
     def step(
         self, rule: CompiledRule, stage: str | None, values: dict[str, float], perceived=False
@@ -222,7 +243,11 @@ class Evaluation:
 def candidate_step(projector: Projector, cand: Candidate, end: str, perceived=False) -> Step:
     """The what-if of a fix at one end of its range, over every stage it touches."""
     if len(cand.members) <= 1:
-        return projector.step(cand.rule, cand.stage, cand.ends[end], perceived)
+        step = projector.step(cand.rule, cand.stage, cand.ends[end], perceived)
+        step.llm = phases.config_step(
+            cand.rule.spec.technique, cand.stage, projector.scenario, end, cand.raw_ranges
+        )
+        return step
     parts = [
         projector.step(cand.rule, name, cand.member_ends[name][end], perceived)
         for name in cand.members
@@ -383,6 +408,8 @@ def _prepare(
         )
         return
     ranges = effect_values(rule, facts)
+    raw = dict(ranges)
+    ranges = phases.token_ranges(rule.spec.technique, stage, scenario, ranges)  # LLM in tokens
     calibrated = None
     if stage is not None and "speedup" in ranges:
         measured = scenario.stage(stage).calibration.get(rule.spec.technique)
@@ -390,7 +417,9 @@ def _prepare(
             ranges["speedup"] = (float(measured.speedup[0]), float(measured.speedup[1]))
             calibrated = measured.source or "on-box benchmark"
     ends = {end: effects.end_values(ranges, end) for end in ("low", "high", "mid")}
-    cand = Candidate(rule=rule, stage=stage, facts=facts, ends=ends, calibrated=calibrated)
+    cand = Candidate(
+        rule=rule, stage=stage, facts=facts, ends=ends, calibrated=calibrated, raw_ranges=raw
+    )
     cand.first = bool(rule.first_when is not None and rule.first_when.evaluate(facts))
     out.append(cand)
 

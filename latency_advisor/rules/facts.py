@@ -354,6 +354,8 @@ def stage_facts(
             bad.append(key)
         else:
             facts[key] = converted
+    if model is not None and model.prompt_tokens is not None:  # the model's own field wins
+        facts["prompt_tokens"] = float(model.prompt_tokens)
     return facts, bad
 
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from latency_advisor.scenario import Scenario
 from latency_advisor.ui.document import ScenarioDocument
 from latency_advisor.ui.edits import MODEL_CHOICES, EditRefused, with_data
+from latency_advisor.ui.llm_panel import LlmPanel
 
 UNSET = "—"
 
@@ -79,11 +80,16 @@ class ModelDetails(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.box)
+        self.llm = LlmPanel(doc)
+        self.llm.hint.connect(self.hint)
+        layout.addWidget(self.llm)
         doc.changed.connect(lambda _s: self.show_row(self.row))
         self.show_row(-1)
 
     def show_row(self, row: int) -> None:
         self.row = row
+        if hasattr(self, "llm"):
+            self.llm.show_row(row)
         scenario: Scenario = self.doc.scenario
         stage = scenario.stages[row] if 0 <= row < len(scenario.stages) else None
         is_model = stage is not None and stage.kind == "model"

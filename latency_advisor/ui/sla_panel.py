@@ -59,6 +59,12 @@ class SlaPanel(QWidget):
         from latency_advisor.scenario import Sla
 
         self.workload.addItems(literal_choices(Sla, "workload"))
+        # the whole answer or its first token (not `self.metric`: that is a Qt virtual)
+        self.metric_box = QComboBox()
+        self.metric_box.addItem("whole answer", "end_to_end")
+        self.metric_box.addItem("first token (streamed)", "first_token")
+        self.per_token = _spin(0, 1e5, 1, " ms", 1)
+        self.per_token.setSpecialValueText("none")
         self.peak = _spin(0, 1e9, 2, " req/s", 1)
         self.replicas = QSpinBox()
         self.replicas.setRange(1, 100_000)
@@ -73,6 +79,13 @@ class SlaPanel(QWidget):
             ("Target", self.target, "Latency target in milliseconds", "sla.target_ms"),
             ("Percentile", self.percentile, "Percentile the target applies to", "sla.percentile"),
             ("Workload", self.workload, "Kind of workload", "sla.workload"),
+            ("Target on", self.metric_box, "What the latency target applies to", "sla.metric"),
+            (
+                "Per-token target",
+                self.per_token,
+                "Time per output token of a streamed LLM answer (none: no target)",
+                "sla.per_token_ms",
+            ),
             ("Peak traffic", self.peak, "Requests per second at peak", "traffic.peak_rps"),
             (
                 "Replicas",
@@ -123,6 +136,12 @@ class SlaPanel(QWidget):
             self.percentile, "sla.percentile", "percentile", lambda w: w.currentData()
         )
         self._connect_combo(self.workload, "sla.workload", "workload", lambda w: w.currentText())
+        self._connect_combo(
+            self.metric_box, "sla.metric", "target metric", lambda w: w.currentData()
+        )
+        self._connect(
+            self.per_token, "sla.per_token_ms", "per-token target", lambda w: w.value() or None
+        )
         self._connect(self.peak, "traffic.peak_rps", "peak traffic", lambda w: w.value())
         self._connect(self.replicas, "traffic.replicas", "replicas", lambda w: w.value())
         self._connect(self.concurrency, "traffic.concurrency", "concurrency", lambda w: w.value())
@@ -189,6 +208,8 @@ class SlaPanel(QWidget):
             self.target.setValue(scenario.sla.target_ms)
             self.percentile.setCurrentIndex(self.percentile.findData(scenario.sla.percentile))
             self.workload.setCurrentText(scenario.sla.workload)
+            self.metric_box.setCurrentIndex(max(0, self.metric_box.findData(scenario.sla.metric)))
+            self.per_token.setValue(scenario.sla.per_token_ms or 0.0)
             self.peak.setValue(scenario.traffic.peak_rps)
             self.replicas.setValue(scenario.traffic.replicas)
             self.concurrency.setValue(scenario.traffic.concurrency)
