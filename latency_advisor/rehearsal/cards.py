@@ -11,7 +11,6 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -74,6 +73,9 @@ class Card(BaseModel):
         return load_scenario(path)
 
 
+MAX_CARD_BYTES = 1024 * 1024
+
+
 def cards_dir() -> Path:
     try:
         return resources_dir() / "drills"
@@ -82,11 +84,13 @@ def cards_dir() -> Path:
 
 
 def load_card_file(path: str | Path) -> Card:
+    from latency_advisor.safe_yaml import SafeReadError, decode_text, load_yaml, read_bytes
+
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise CardError(f"{path}: cannot read the drill card: {exc}") from None
+        data, _ = load_yaml(decode_text(read_bytes(path, MAX_CARD_BYTES, "drill card")))
+    except SafeReadError as exc:
+        raise CardError(f"{path}: cannot read the drill card: {exc.message}") from None
     try:
         card = Card.model_validate(data)
     except ValidationError as exc:

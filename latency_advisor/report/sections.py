@@ -6,7 +6,6 @@ Every user string is escaped (`esc`) before it reaches a Paragraph; charts come 
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -692,6 +691,9 @@ def measurement_appendix(
 
 def _bench_file(name: str, scenario_path: Path | None) -> dict[str, Any] | None:
     """A bench JSON named by a calibration's source, if it exists next to the scenario."""
+    from latency_advisor.safe_json import load_json
+    from latency_advisor.safe_yaml import decode_text, read_bytes
+
     if not name or not name.endswith(".json"):
         return None
     base = (scenario_path.parent if scenario_path is not None else Path.cwd()).resolve()
@@ -699,8 +701,8 @@ def _bench_file(name: str, scenario_path: Path | None) -> dict[str, Any] | None:
     try:
         if not path.is_relative_to(base) or not path.is_file() or path.stat().st_size > 5_000_000:
             return None
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = load_json(decode_text(read_bytes(path, 5_000_000, "result file")))
+    except (OSError, ValueError):  # SafeReadError is a ValueError: no such table, that is all
         return None
     if not isinstance(data, dict) or data.get("format") != "latency-advisor/bench/v1":
         return None
