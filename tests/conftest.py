@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -12,7 +14,10 @@ from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # the compiled-rule cache goes to a folder of the test run's own, never the user's cache
-os.environ.setdefault("LATENCY_ADVISOR_CACHE_DIR", tempfile.mkdtemp(prefix="la-test-cache-"))
+if "LATENCY_ADVISOR_CACHE_DIR" not in os.environ:
+    _CACHE = tempfile.mkdtemp(prefix="la-test-cache-")
+    os.environ["LATENCY_ADVISOR_CACHE_DIR"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 # Property tests draw the same examples on every run, so CI is repeatable; set
 # HYPOTHESIS_PROFILE=explore to draw new ones (and fix what they find as fixed examples).
