@@ -12,6 +12,7 @@ on 8 GPUs, 3 ms per token where the weights alone take 1 ms) shows how much it w
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -120,6 +121,7 @@ SHAPES: tuple[Shape, ...] = (
 )
 
 
+@functools.lru_cache(maxsize=256)
 def shape_for(params_millions: float) -> Shape:
     """The tabulated shape nearest in size (on a log scale): a 7B model gets the 8B shape."""
     billions = params_millions / 1000.0

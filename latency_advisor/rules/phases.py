@@ -204,7 +204,22 @@ def config_step(
     return ConfigStep(technique, stage, END_EXPONENT.get(end, 1.0), tuple(sorted(raw.items())))
 
 
+_COMBINED: dict[tuple, tuple[Scenario, float | None]] = {}
+
+
 def combined_ratio(scenario: Scenario, steps: list[ConfigStep]) -> float | None:
+    """`_combined_ratio`, computed once per scenario (the same object) and list of changes."""
+    key = (id(scenario), tuple(steps))
+    hit = _COMBINED.get(key)
+    if hit is None or hit[0] is not scenario:
+        if len(_COMBINED) > 512:
+            _COMBINED.clear()
+        hit = (scenario, _combined_ratio(scenario, steps))
+        _COMBINED[key] = hit
+    return hit[1]
+
+
+def _combined_ratio(scenario: Scenario, steps: list[ConfigStep]) -> float | None:
     """New / old time of the LLM stage after several configuration changes, applied in order
     to one configuration: each change's marginal ratio is taken from the configuration the
     changes before it left (an optimized runtime first makes FP8's saved bytes count), scaled
