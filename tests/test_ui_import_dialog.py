@@ -247,7 +247,8 @@ def _big_csv(path: Path, rows: int) -> Path:
 
 
 def test_cancel_during_a_slow_import_stops_the_worker(qtbot, tmp_path, scenario) -> None:
-    path = _big_csv(tmp_path / "big.csv", 800_000)
+    # seconds of reading, so that a busy machine still cancels mid-way
+    path = _big_csv(tmp_path / "big.csv", 3_000_000)
     dialog = ImportDialog(path, scenario)
     qtbot.addWidget(dialog)
     dialog.show()
