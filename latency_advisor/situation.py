@@ -175,7 +175,7 @@ def fanout_tails(scenario: Scenario, model: PathModel) -> list[str]:
         short = []
         for spec in unit:
             stage = scenario.stage(spec.name)
-            given = 99.0 if stage.p99_ms is not None else 95.0 if stage.p95_ms is not None else 50.0
+            given = _highest_given(stage)
             if stage.samples_ms and len(stage.samples_ms) * (1 - need / 100.0) >= 10:
                 continue  # enough measured samples beyond the needed percentile
             if need > given + 1e-9:
@@ -191,12 +191,13 @@ def fanout_tails(scenario: Scenario, model: PathModel) -> list[str]:
     return out
 
 
+def _highest_given(stage) -> float:  # stage: scenario.Stage
+    """The highest percentile the scenario states for a stage."""
+    return 99.0 if stage.p99_ms is not None else 95.0 if stage.p95_ms is not None else 50.0
+
+
 def _given_text(scenario: Scenario, names: list[str]) -> str:
-    best = max(
-        99 if scenario.stage(n).p99_ms is not None else 95 if scenario.stage(n).p95_ms else 50
-        for n in names
-    )
-    return f"{best:g}"
+    return f"{max(_highest_given(scenario.stage(n)) for n in names):g}"
 
 
 def _round_up(need: float) -> float:
